@@ -1,0 +1,52 @@
+"""Build the Cython extension modules of cydicom.
+
+Environment switches:
+  CYDICOM_DEBUG=1     annotate + linetrace + bounds/wraparound checks on
+  CYDICOM_SANITIZE=1  clang with -fsanitize=address,undefined,fuzzer-no-link (for atheris)
+"""
+import glob
+import os
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("CYDICOM_DEBUG") == "1"
+SANITIZE = os.environ.get("CYDICOM_SANITIZE") == "1"
+
+compile_args = ["-O3"] if not (DEBUG or SANITIZE) else ["-O1", "-g"]
+link_args = []
+if SANITIZE:
+    os.environ.setdefault("CC", "clang")
+    os.environ.setdefault("LDSHARED", "clang -shared")
+    flags = ["-fsanitize=address,undefined,fuzzer-no-link", "-fno-omit-frame-pointer"]
+    compile_args += flags
+    link_args += flags
+
+directives = {
+    "language_level": "3",
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "cdivision": True,
+    "initializedcheck": DEBUG,
+    "embedsignature": True,
+}
+if DEBUG:
+    directives["linetrace"] = True
+
+extensions = [
+    Extension(
+        "cydicom." + os.path.splitext(os.path.basename(path))[0],
+        [path],
+        include_dirs=["src/cydicom", numpy.get_include()],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+        + ([("CYTHON_TRACE_NOGIL", "1")] if DEBUG else []),
+    )
+    for path in sorted(glob.glob("src/cydicom/*.pyx"))
+]
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=directives, annotate=DEBUG),
+)
