@@ -1,0 +1,23 @@
+"""cydicom: fast, lazy DICOM reading with pydicom's semantics and a Cython core."""
+from .dataset import Dataset, Element, Sequence
+from .errors import (
+    AmbiguousVRError,
+    DeflateError,
+    DicomError,
+    DicomWarning,
+    InvalidDicomError,
+    InvalidVRError,
+    LengthError,
+    NestingError,
+    TruncatedError,
+    UnsupportedTransferSyntaxError,
+)
+from .filereader import dcmread
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AmbiguousVRError", "Dataset", "DeflateError", "DicomError", "DicomWarning", "Element",
+    "InvalidDicomError", "InvalidVRError", "LengthError", "NestingError", "Sequence",
+    "TruncatedError", "UnsupportedTransferSyntaxError", "dcmread", "__version__",
+]

@@ -1,0 +1,78 @@
+# Declarations of the lazy dataset classes, so other Cython modules can build them.
+from cpython.buffer cimport Py_buffer
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+
+from cydicom._walker cimport ElementTable
+
+
+cdef class Source:
+    cdef Py_buffer view
+    cdef bint has_view
+    cdef const uint8_t *data
+    cdef uint64_t size
+    cdef object obj
+    cdef object closer
+    cdef object memview
+    cdef object slice(self, uint64_t offset, uint64_t length)
+    cdef bytes copy(self, uint64_t offset, uint64_t length)
+
+
+cdef class ReadOptions:
+    cdef readonly bint strict
+    cdef readonly int max_depth
+
+
+cdef class Element:
+    cdef uint32_t _tag
+    cdef uint16_t _raw_vr
+    cdef uint16_t _flags
+    cdef uint32_t _declared
+    cdef uint64_t _offset
+    cdef uint64_t _length
+    cdef Dataset _ds
+    cdef str _vr
+    cdef object _value
+    cdef bint _converted
+    cdef bytes _bytes(self)
+    cdef str _resolve_vr(self)
+    cdef object _convert_as(self, str vr)
+    cdef int _convert(self) except -1
+
+
+cdef class Dataset:
+    cdef Source _source
+    cdef ElementTable _table
+    cdef uint64_t _stream_end
+    cdef uint64_t _offset
+    cdef bint _implicit
+    cdef bint _encoded_implicit
+    cdef bint _little
+    cdef bint _inherits_pixel_rep
+    cdef int _depth
+    cdef ReadOptions _options
+    cdef Dataset _parent
+    cdef tuple _parent_encodings
+    cdef tuple _encodings_cache
+    cdef dict _elements
+    cdef public object preamble
+    cdef public object file_meta
+    cdef public object transfer_syntax
+    cdef public bint is_undefined_length_item
+    cdef public bint stopped_at_pixels
+
+    cdef int walk(self, uint64_t start, uint64_t byte_length, int stop_mode,
+                  uint64_t *end_pos, bint check=*) except -1000
+    cdef int _check_truncation(self, int status, uint64_t offset, uint32_t tag) except -1
+    cdef object _read_sequence(self, Element element)
+    cdef Element _element_for_tag(self, uint32_t tag)
+    cdef object _value_of(self, uint32_t tag, default)
+    cdef tuple _encodings(self)
+    cdef str _private_vr(self, uint32_t tag)
+    cdef object _own_pixel_rep(self)
+    cdef object _inherited_pixel_rep(self)
+    cdef object _required(self, str keyword, uint32_t tag, Element element)
+    cdef tuple _correct_ambiguous(self, Element element, str vr, value)
+
+
+cdef Dataset new_dataset(Source source, uint64_t stream_end, bint implicit, bint little,
+                         int depth, ReadOptions options, Dataset parent, tuple parent_encodings)

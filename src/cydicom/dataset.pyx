@@ -1,0 +1,640 @@
+# cython: language_level=3
+"""Dataset, Element and Sequence: lazy views over a buffer and its element tables.
+
+A ``Dataset`` owns the element table of one level (walked by ``_walker``); values are
+converted on first access (``_values``) and cached in ``Element`` objects. Nested
+sequences are walked into item datasets when first accessed.
+"""
+import warnings
+
+from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+
+from cydicom._walker cimport (
+    DEFAULT_MAX_DEPTH, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
+    EF_UNKNOWN_VR, ERR_NESTING, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
+    ERR_TRUNCATED_PEEK, ElementRecord, ElementTable, ItemRecord, ItemTable, STOP_NONE,
+    UNDEFINED_LENGTH, WALK_NO_DELIMITER, WalkContext, items_free, table_find, table_free,
+    table_sort_unique, walk_dataset, walk_sequence,
+)
+
+from cydicom import _dictionary
+from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
+from cydicom._values import CONVERTERS, RETRY_ORDER, empty_value
+from cydicom.errors import (
+    AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, NestingError,
+    TruncatedError,
+)
+
+cdef enum:
+    VR_CODE_UN = 0x554E
+    TAG_CHARSET = 0x00080005
+    TAG_PIXEL_REPRESENTATION = 0x00280103
+    TAG_PIXEL_DATA = 0x7FE00010
+
+AMBIGUOUS_VRS = frozenset(("US or SS", "US or OW", "US or SS or OW", "OB or OW"))
+AMBIGUOUS_US_SS_TAGS = frozenset((
+    0x00189810, 0x00221452, 0x00280104, 0x00280105, 0x00280106, 0x00280107, 0x00280108,
+    0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121, 0x00281101, 0x00281102,
+    0x00281103, 0x00283002, 0x00409211, 0x00409216, 0x00603004, 0x00603006,
+))
+AMBIGUOUS_OB_OW_TAGS = frozenset((0x54000110, 0x54000112, 0x5400100A, 0x54001010))
+OVERLAY_DATA_TAGS = frozenset((group << 16) | 0x3000 for group in range(0x6000, 0x601F, 2))
+LUT_DESCRIPTOR_TAGS = frozenset((0x00281101, 0x00281102, 0x00281103, 0x00283002))
+
+cdef dict _KEYWORDS = {}
+
+
+cdef inline object _tag_for_keyword(str keyword):
+    tag = _KEYWORDS.get(keyword)
+    if tag is None:
+        tag = _dictionary.tag_for_keyword(keyword)
+        if tag is not None:
+            _KEYWORDS[keyword] = tag
+    return tag
+
+
+def tag_of(key):
+    """An int tag from an int, a (group, element) tuple or a keyword; KeyError otherwise."""
+    if isinstance(key, int):
+        if 0 <= key <= 0xFFFFFFFF:
+            return key
+    elif isinstance(key, str):
+        tag = _tag_for_keyword(key)
+        if tag is not None:
+            return tag
+    elif isinstance(key, tuple) and len(key) == 2:
+        group, element = key
+        if 0 <= group <= 0xFFFF and 0 <= element <= 0xFFFF:
+            return (group << 16) | element
+    raise KeyError(key)
+
+
+def format_tag(uint32_t tag):
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+
+
+def walk_error(int status, uint64_t offset, uint32_t tag):
+    """The exception for a negative walker status."""
+    where = f"at offset {offset}" + (f" in tag {format_tag(tag)}" if tag else "")
+    if status == ERR_TRUNCATED_HEADER:
+        return TruncatedError(f"Element header cut off by the end of the data {where}")
+    if status == ERR_TRUNCATED_PEEK:
+        return TruncatedError(f"Data ends inside an undefined-length element {where}")
+    if status == ERR_NO_ITEM_TAG:
+        return TruncatedError(f"No item or sequence delimiter tag to read {where}")
+    if status == ERR_NESTING:
+        return NestingError(f"Sequences nested deeper than the limit {where}")
+    if status == ERR_NO_MEMORY:
+        return MemoryError("out of memory while walking elements")
+    return DicomError(f"walker status {status} {where}")
+
+
+class Sequence(list):
+    """The value of an SQ element: a list of item ``Dataset`` objects."""
+
+    is_undefined_length = False
+
+    def __repr__(self):
+        return f"<Sequence of {len(self)} item(s)>"
+
+
+cdef class Source:
+    """The bytes of one file (or of its inflated dataset), shared by its datasets."""
+
+    def __cinit__(self, obj, closer=None):
+        PyObject_GetBuffer(obj, &self.view, PyBUF_SIMPLE)
+        self.has_view = True
+        self.data = <const uint8_t *>self.view.buf
+        self.size = <uint64_t>self.view.len
+        self.obj = obj
+        self.closer = closer
+        self.memview = None
+
+    cdef object slice(self, uint64_t offset, uint64_t length):
+        """A zero-copy read-only memoryview of data[offset:offset+length]."""
+        if self.memview is None:
+            self.memview = memoryview(self.obj).cast("B")
+            if not self.memview.readonly:
+                self.memview = self.memview.toreadonly()
+        return self.memview[offset:offset + length]
+
+    cdef bytes copy(self, uint64_t offset, uint64_t length):
+        return (<const char *>self.data)[offset:offset + length]
+
+    def close(self):
+        """Release the buffer; a mapped file is unmapped once no view of it is left."""
+        if self.has_view:
+            PyBuffer_Release(&self.view)
+            self.has_view = False
+            self.data = NULL
+            self.size = 0
+        if self.memview is not None:
+            try:
+                self.memview.release()
+            except BufferError:
+                pass
+            self.memview = None
+        closer, self.closer = self.closer, None
+        if closer is not None:
+            try:
+                closer()
+            except BufferError:
+                pass  # a caller still holds a view: the map goes when that view goes
+
+    @property
+    def closed(self):
+        return not self.has_view
+
+    def __dealloc__(self):
+        if self.has_view:
+            PyBuffer_Release(&self.view)
+
+
+cdef class ReadOptions:
+    """Per-call reading options (never global state)."""
+
+    def __cinit__(self, bint strict=False, int max_depth=DEFAULT_MAX_DEPTH):
+        self.strict = strict
+        self.max_depth = max_depth
+
+
+cdef class Element:
+    """One data element: header fields, zero-copy raw bytes and the lazily converted value."""
+
+    @property
+    def tag(self):
+        """The tag as an int, e.g. 0x00100010."""
+        return self._tag
+
+    @property
+    def length(self):
+        """The length field as written (0xFFFFFFFF for undefined length)."""
+        return self._declared
+
+    @property
+    def offset(self):
+        """Absolute offset of the value in the (inflated, for deflated files) byte stream."""
+        return self._offset
+
+    @property
+    def value_length(self):
+        """Bytes of value present (less than ``length`` when the data was truncated)."""
+        return self._length
+
+    @property
+    def is_undefined_length(self):
+        return bool(self._flags & EF_UNDEFINED)
+
+    @property
+    def is_truncated(self):
+        """True if the data ended before the declared length (or the delimiter)."""
+        return bool(self._flags & (EF_TRUNCATED | EF_NO_DELIMITER))
+
+    @property
+    def keyword(self):
+        """The dictionary keyword, '' for unknown and private tags."""
+        return _dictionary.keyword_for_tag(self._tag)
+
+    @property
+    def raw(self):
+        """The value bytes as a zero-copy, read-only memoryview (file byte order)."""
+        return self._ds._source.slice(self._offset, self._length)
+
+    @property
+    def vr(self):
+        """The VR after pydicom's resolution (dictionary, UN replacement, ambiguous VRs)."""
+        if not self._converted:
+            self._convert()
+        return self._vr
+
+    @property
+    def value(self):
+        """The value as plain Python (str, int, float, bytes, list, Sequence or None)."""
+        if not self._converted:
+            self._convert()
+        return self._value
+
+    cdef bytes _bytes(self):
+        return self._ds._source.copy(self._offset, self._length)
+
+    cdef str _resolve_vr(self):
+        """pydicom's ``hooks.raw_element_vr``."""
+        cdef uint16_t code = self._raw_vr
+        cdef Dataset ds = self._ds
+        if code == 0:
+            vr = _dictionary.dictionary_vr(self._tag)
+            if vr is not None:
+                return vr
+            if self._tag & 0x10000:
+                return ds._private_vr(self._tag)
+            if self._tag & 0xFFFF == 0:
+                return "UL"
+            warnings.warn(f"VR lookup failed for the raw element with tag "
+                          f"{format_tag(self._tag)} - setting VR to 'UN'", DicomWarning,
+                          stacklevel=4)
+            return "UN"
+        if code == VR_CODE_UN:
+            if self._tag & 0x10000:
+                return ds._private_vr(self._tag)
+            if self._length < 0xFFFF:
+                return _dictionary.dictionary_vr(self._tag) or "UN"
+            return "UN"
+        return chr(code >> 8) + chr(code & 0xFF)
+
+    cdef object _convert_as(self, str vr):
+        """pydicom's ``values.convert_value`` for a VR known to have a converter."""
+        if self._declared == 0:
+            return Sequence() if vr == "SQ" else empty_value(vr)
+        if vr == "SQ":
+            return self._ds._read_sequence(self)
+        cdef bytes data = self._bytes()
+        cdef tuple encodings = self._ds._encodings() if self._tag != TAG_CHARSET else DEFAULT_ENCODINGS
+        cdef bint little = self._ds._little
+        try:
+            return CONVERTERS[vr](data, little, encodings)
+        except ValueError as exc:
+            if isinstance(exc, DicomError):
+                raise
+        for retry in RETRY_ORDER:
+            if retry == vr:
+                continue
+            try:
+                if retry == "SQ":
+                    return self._ds._read_sequence(self)
+                return CONVERTERS[retry](data, little, encodings)
+            except Exception:
+                pass
+        return data
+
+    cdef int _convert(self) except -1:
+        cdef str vr
+        if self._flags & EF_SEQUENCE:
+            vr = "SQ"
+            value = self._ds._read_sequence(self)
+        else:
+            vr = self._resolve_vr()
+            if vr != "SQ" and vr not in CONVERTERS:
+                shown = vr if vr.isalpha() else " ".join(f"0x{ord(c):02x}" for c in vr)
+                raise InvalidVRError(f"Unknown Value Representation '{shown}' in tag "
+                                     f"{format_tag(self._tag)} at offset {self._offset}")
+            value = self._convert_as(vr)
+            if self._tag in LUT_DESCRIPTOR_TAGS and type(value) is list and value:
+                if value[0] < 0:
+                    value[0] += 65536
+        if vr in AMBIGUOUS_VRS:
+            vr, value = self._ds._correct_ambiguous(self, vr, value)
+        self._vr = vr
+        self._value = value
+        self._converted = True
+        return 0
+
+    def __repr__(self):
+        try:
+            vr = self.vr
+            shown = repr(self.value)
+        except DicomError as exc:
+            vr, shown = "??", f"<error: {exc}>"
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        name = self.keyword or "(unknown)"
+        return f"{format_tag(self._tag)} {vr} {name}: {shown}"
+
+
+cdef Dataset new_dataset(Source source, uint64_t stream_end, bint implicit, bint little,
+                         int depth, ReadOptions options, Dataset parent, tuple parent_encodings):
+    cdef Dataset ds = Dataset.__new__(Dataset)
+    ds._source = source
+    ds._stream_end = stream_end
+    ds._implicit = implicit
+    ds._encoded_implicit = implicit
+    ds._little = little
+    ds._depth = depth
+    ds._options = options
+    ds._parent = parent
+    ds._parent_encodings = parent_encodings
+    ds._elements = {}
+    return ds
+
+
+def _warn(message):
+    warnings.warn(message, DicomWarning, stacklevel=3)
+
+
+cdef class Dataset:
+    """A lazily read DICOM dataset (one level: the file, or a sequence item).
+
+    ``ds[key]`` and ``ds.Keyword`` return values; ``ds.element(key)`` returns the
+    ``Element``; iteration yields elements in tag order.
+    """
+
+    def __dealloc__(self):
+        table_free(&self._table)
+
+    # ---- walking -------------------------------------------------------------------
+    cdef int walk(self, uint64_t start, uint64_t byte_length, int stop_mode,
+                  uint64_t *end_pos, bint check=True) except -1000:
+        """Walk this level's elements from ``start`` into the table; returns the status.
+
+        ``check=False`` skips the truncation warnings (a header prefix being probed).
+        """
+        cdef WalkContext ctx
+        cdef int status
+        ctx.buf = self._source.data
+        ctx.little = self._little
+        ctx.max_depth = self._options.max_depth
+        ctx.error_offset = 0
+        ctx.error_tag = 0
+        with nogil:
+            status = walk_dataset(&ctx, start, self._stream_end, byte_length, self._implicit,
+                                  self._depth, stop_mode, &self._table, end_pos)
+        if status < 0:
+            raise walk_error(status, ctx.error_offset, ctx.error_tag)
+        table_sort_unique(&self._table)
+        if check:
+            self._check_truncation(status, ctx.error_offset, ctx.error_tag)
+        return status
+
+    cdef int _check_truncation(self, int status, uint64_t offset, uint32_t tag) except -1:
+        cdef size_t i
+        cdef ElementRecord *rec
+        if status == WALK_NO_DELIMITER:
+            msg = (f"End of data reached before the delimiter (FFFE,E0DD) of "
+                   f"{format_tag(tag)} at offset {offset}")
+            if self._options.strict:
+                raise TruncatedError(msg)
+            _warn(msg + " - keeping the value read up to the end")
+        for i in range(self._table.count):
+            rec = &self._table.records[i]
+            if rec.flags & EF_TRUNCATED:
+                msg = (f"Value of {format_tag(rec.tag)} at offset {rec.value_offset} is "
+                       f"truncated: {rec.value_length} of {rec.declared_length} bytes present")
+                if self._options.strict:
+                    raise TruncatedError(msg)
+                _warn(msg)
+        return 0
+
+    cdef object _read_sequence(self, Element element):
+        """Walk the items of an SQ element into item datasets (pydicom's read_sequence)."""
+        cdef WalkContext ctx
+        cdef ItemTable items
+        cdef uint64_t end, item_end, stream_end, byte_length
+        cdef int status
+        cdef size_t i
+        cdef Dataset item
+        cdef ItemRecord *rec
+        cdef bint undefined = element._flags & EF_SEQUENCE
+        if undefined:
+            stream_end = self._stream_end  # read eagerly from the file by pydicom
+            byte_length = UNDEFINED_LENGTH
+        else:
+            stream_end = element._offset + element._length  # pydicom: BytesIO(value)
+            byte_length = element._length
+        if self._depth + 1 > self._options.max_depth:
+            raise NestingError(f"Sequences nested deeper than {self._options.max_depth} "
+                               f"at {format_tag(element._tag)}, offset {element._offset}")
+        ctx.buf = self._source.data
+        ctx.little = self._little
+        ctx.max_depth = self._options.max_depth
+        ctx.error_offset = 0
+        ctx.error_tag = element._tag
+        items.items = NULL
+        items.count = items.capacity = 0
+        sequence = Sequence()
+        sequence.is_undefined_length = undefined
+        encodings = self._encodings()
+        try:
+            with nogil:
+                status = walk_sequence(&ctx, element._offset, stream_end, byte_length,
+                                       self._implicit, self._depth + 1, &items, &end)
+            if status < 0:
+                raise walk_error(status, ctx.error_offset, element._tag)
+            for i in range(items.count):
+                rec = &items.items[i]
+                item = new_dataset(self._source, stream_end, rec.implicit, self._little,
+                                   self._depth + 1, self._options, self, encodings)
+                item.is_undefined_length_item = rec.undefined
+                item._inherits_pixel_rep = not undefined
+                item._offset = rec.content_offset
+                item.walk(rec.content_offset, rec.declared_length, STOP_NONE, &item_end)
+                sequence.append(item)
+        finally:
+            items_free(&items)
+        return sequence
+
+    # ---- lookup --------------------------------------------------------------------
+    cdef Element _element_for_tag(self, uint32_t tag):
+        """The cached or new Element for ``tag``, or None if absent."""
+        element = self._elements.get(tag)
+        if element is not None:
+            return <Element>element
+        cdef Py_ssize_t index = table_find(&self._table, tag)
+        if index < 0:
+            return None
+        cdef ElementRecord *rec = &self._table.records[index]
+        cdef Element el = Element.__new__(Element)
+        el._tag = rec.tag
+        el._raw_vr = rec.vr
+        el._flags = rec.flags
+        el._declared = rec.declared_length
+        el._offset = rec.value_offset
+        el._length = rec.value_length
+        el._ds = self
+        self._elements[tag] = el
+        return el
+
+    cdef object _value_of(self, uint32_t tag, default):
+        cdef Element el = self._element_for_tag(tag)
+        if el is None:
+            return default
+        if not el._converted:
+            el._convert()
+        return el._value
+
+    def element(self, key):
+        """The ``Element`` for a tag, (group, element) tuple or keyword; KeyError if absent."""
+        cdef Element el = self._element_for_tag(tag_of(key))
+        if el is None:
+            raise KeyError(key)
+        return el
+
+    def __getitem__(self, key):
+        cdef Element el = self._element_for_tag(tag_of(key))
+        if el is None:
+            raise KeyError(key)
+        if not el._converted:
+            el._convert()
+        return el._value
+
+    def __getattr__(self, str name):
+        tag = _tag_for_keyword(name)
+        if tag is not None:
+            el = self._element_for_tag(tag)
+            if el is not None:
+                return (<Element>el).value
+        raise AttributeError(f"'Dataset' object has no attribute '{name}'")
+
+    def get(self, key, default=None):
+        """The value for ``key``, or ``default`` if the element is absent."""
+        try:
+            tag = tag_of(key)
+        except KeyError:
+            return default
+        return self._value_of(tag, default)
+
+    def __contains__(self, key):
+        try:
+            tag = tag_of(key)
+        except KeyError:
+            return False
+        return table_find(&self._table, tag) >= 0
+
+    def __len__(self):
+        return self._table.count
+
+    def __iter__(self):
+        cdef size_t i
+        for i in range(self._table.count):
+            yield self._element_for_tag(self._table.records[i].tag)
+
+    def tags(self):
+        """The tags of this level, ascending."""
+        cdef size_t i
+        return [self._table.records[i].tag for i in range(self._table.count)]
+
+    def keys(self):
+        return self.tags()
+
+    def __dir__(self):
+        names = [_dictionary.keyword_for_tag(tag) for tag in self.tags()]
+        return sorted(set(object.__dir__(self)) | {n for n in names if n})
+
+    # ---- context needed by conversions ----------------------------------------------
+    cdef tuple _encodings(self):
+        """The Python codecs for text values: own (0008,0005), else the parent's."""
+        if self._encodings_cache is not None:
+            return self._encodings_cache
+        cdef Element charset = self._element_for_tag(TAG_CHARSET)
+        if charset is None:
+            result = self._parent_encodings
+        else:
+            result = tuple(convert_encodings(charset.value))
+        self._encodings_cache = result
+        return result
+
+    cdef str _private_vr(self, uint32_t tag):
+        """pydicom's ``hooks._private_vr_for_tag``."""
+        cdef uint32_t element = tag & 0xFFFF
+        if 0x10 <= element < 0x100:
+            return "LO"
+        if element & 0xFF00:
+            creator = self._value_of((tag & 0xFFFF0000) | (element >> 8), None)
+            if creator and isinstance(creator, str):
+                vr = _dictionary.private_dictionary_vr(tag, creator)
+                if vr is not None:
+                    return vr
+        return "UN"
+
+    cdef object _own_pixel_rep(self):
+        value = self._value_of(TAG_PIXEL_REPRESENTATION, None)
+        if isinstance(value, bytes):
+            return int(b"\x01" in value)
+        return value
+
+    cdef object _inherited_pixel_rep(self):
+        """pydicom's ``_pixel_rep``: propagated down defined-length sequences only."""
+        cdef Dataset parent = self._parent
+        if parent is None or not self._inherits_pixel_rep:
+            return None
+        value = parent._own_pixel_rep()
+        return value if value is not None else parent._inherited_pixel_rep()
+
+    cdef object _required(self, str keyword, uint32_t tag, Element element):
+        if table_find(&self._table, tag) < 0:
+            raise AmbiguousVRError(f"Failed to resolve ambiguous VR for tag "
+                                   f"{format_tag(element._tag)}: no {keyword} in the dataset")
+        return self._value_of(tag, None)
+
+    cdef tuple _correct_ambiguous(self, Element element, str vr, value):
+        """pydicom's ``filewriter._correct_ambiguous_vr_element`` (ancestors = [self])."""
+        cdef uint32_t tag = element._tag
+        if tag == TAG_PIXEL_DATA:
+            if element._flags & EF_UNDEFINED:
+                return "OB", value
+            if self._encoded_implicit:
+                return "OW", value
+            return ("OW" if self._required("BitsAllocated", 0x00280100, element) > 8
+                    else "OB"), value
+        if tag in AMBIGUOUS_US_SS_TAGS:
+            pixel_rep = self._value_of(TAG_PIXEL_REPRESENTATION, None)
+            if pixel_rep is None:
+                pixel_rep = self._inherited_pixel_rep()
+            if pixel_rep is None:
+                if (table_find(&self._table, TAG_PIXEL_REPRESENTATION) < 0
+                        and table_find(&self._table, TAG_PIXEL_DATA) < 0):
+                    pixel_rep = 0
+                else:
+                    pixel_rep = 0 if self._required(
+                        "PixelRepresentation", TAG_PIXEL_REPRESENTATION, element) == 0 else 1
+            new_vr = "US" if pixel_rep == 0 else "SS"
+            if value is None or not value:
+                return new_vr, value
+            if isinstance(value, bytes):
+                value = CONVERTERS[new_vr](value, self._little, DEFAULT_ENCODINGS)
+            return new_vr, value
+        if tag in AMBIGUOUS_OB_OW_TAGS:
+            if self._encoded_implicit:
+                return "OW", value
+            bits = self._required("WaveformBitsAllocated", 0x003A021A, element)
+            return ("OW" if bits > 8 else "OB"), value
+        if tag == 0x00283006:
+            descriptor = self._required("LUTDescriptor", 0x00283002, element)
+            if descriptor[0] == 1:
+                if value is None or not value:
+                    return "US", value
+                if isinstance(value, bytes):
+                    value = CONVERTERS["US"](value, self._little, DEFAULT_ENCODINGS)
+                return "US", value
+            return "OW", value
+        if tag in OVERLAY_DATA_TAGS:
+            return "OW", value
+        return vr, value
+
+    # ---- file-level attributes ------------------------------------------------------
+    @property
+    def is_little_endian(self):
+        return self._little
+
+    @property
+    def is_implicit_VR(self):
+        """True if this level was read as implicit VR."""
+        return self._implicit
+
+    @property
+    def closed(self):
+        return self._source.closed
+
+    def close(self):
+        """Release the file (unmap it). Values already read stay valid."""
+        self._source.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def __repr__(self):
+        lines = []
+        for element in self:
+            lines.append(repr(element))
+            if len(lines) >= 40:
+                lines.append(f"... ({len(self) - 40} more)")
+                break
+        return "\n".join(lines) if lines else "<empty Dataset>"
+
+    def to_pydicom(self):
+        """An equivalent ``pydicom.Dataset`` built from cydicom's own elements."""
+        from cydicom._interop import to_pydicom
+        return to_pydicom(self)

@@ -1,0 +1,45 @@
+"""The exceptions cydicom raises: all are ``DicomError``, itself a ``ValueError``.
+
+Every message names the byte offset and, where known, the tag, so a bad file can be
+looked at with a hex editor.
+"""
+
+
+class DicomError(ValueError):
+    """Base class of every error cydicom raises for bad or unsupported input."""
+
+
+class InvalidDicomError(DicomError):
+    """The input is not DICOM (no ``DICM`` prefix and ``force`` not given)."""
+
+
+class TruncatedError(DicomError):
+    """The data ends inside an element header, an item header or before a delimiter."""
+
+
+class LengthError(DicomError):
+    """A length field is impossible for its VR (e.g. US with 3 bytes)."""
+
+
+class InvalidVRError(DicomError):
+    """An element has an unknown or unusable value representation."""
+
+
+class NestingError(DicomError):
+    """Sequences are nested deeper than the configured limit."""
+
+
+class DeflateError(DicomError):
+    """The deflated dataset cannot be inflated (corrupt, truncated or too large)."""
+
+
+class UnsupportedTransferSyntaxError(DicomError):
+    """The transfer syntax is known but cannot be handled by cydicom."""
+
+
+class AmbiguousVRError(DicomError):
+    """An ambiguous dictionary VR (e.g. 'US or SS') cannot be resolved from the dataset."""
+
+
+class DicomWarning(UserWarning):
+    """Lenient-mode warning: something was wrong with the data but reading went on."""
