@@ -20,7 +20,7 @@ from cydicom._walker cimport (
 
 from cydicom import _dictionary
 from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
-from cydicom._values import CONVERTERS, RETRY_ORDER, empty_value
+from cydicom._values import CHARSET_VRS, CONVERTERS, RETRY_ORDER, empty_value
 from cydicom.errors import (
     AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, NestingError,
     TruncatedError,
@@ -43,6 +43,7 @@ OVERLAY_DATA_TAGS = frozenset((group << 16) | 0x3000 for group in range(0x6000, 
 LUT_DESCRIPTOR_TAGS = frozenset((0x00281101, 0x00281102, 0x00281103, 0x00283002))
 
 cdef dict _KEYWORDS = {}
+cdef dict _ENCODINGS_BY_VALUE = {}  # raw (0008,0005) bytes -> Python codecs
 
 
 cdef inline object _tag_for_keyword(str keyword):
@@ -249,7 +250,9 @@ cdef class Element:
         if vr == "SQ":
             return self._ds._read_sequence(self)
         cdef bytes data = self._bytes()
-        cdef tuple encodings = self._ds._encodings() if self._tag != TAG_CHARSET else DEFAULT_ENCODINGS
+        cdef tuple encodings = DEFAULT_ENCODINGS
+        if self._tag != TAG_CHARSET and vr in CHARSET_VRS:
+            encodings = self._ds._encodings()
         cdef bint little = self._ds._little
         try:
             return CONVERTERS[vr](data, little, encodings)
@@ -262,6 +265,8 @@ cdef class Element:
             try:
                 if retry == "SQ":
                     return self._ds._read_sequence(self)
+                if retry in CHARSET_VRS and self._tag != TAG_CHARSET:
+                    encodings = self._ds._encodings()
                 return CONVERTERS[retry](data, little, encodings)
             except Exception:
                 pass
@@ -466,13 +471,18 @@ cdef class Dataset:
             el._convert()
         return el._value
 
-    def __getattr__(self, str name):
-        tag = _tag_for_keyword(name)
+    def __getattribute__(self, str name):
+        # keywords first: they are CamelCase, so they never shadow methods or properties
+        tag = _KEYWORDS.get(name)
+        if tag is None and name and name[0].isupper():
+            tag = _tag_for_keyword(name)
         if tag is not None:
             el = self._element_for_tag(tag)
             if el is not None:
-                return (<Element>el).value
-        raise AttributeError(f"'Dataset' object has no attribute '{name}'")
+                if not (<Element>el)._converted:
+                    (<Element>el)._convert()
+                return (<Element>el)._value
+        return object.__getattribute__(self, name)
 
     def get(self, key, default=None):
         """The value for ``key``, or ``default`` if the element is absent."""
@@ -518,7 +528,12 @@ cdef class Dataset:
         if charset is None:
             result = self._parent_encodings
         else:
-            result = tuple(convert_encodings(charset.value))
+            key = charset._bytes() if charset._declared else b""
+            result = _ENCODINGS_BY_VALUE.get(key)
+            if result is None:
+                result = tuple(convert_encodings(charset.value))
+                if len(_ENCODINGS_BY_VALUE) < 256:
+                    _ENCODINGS_BY_VALUE[key] = result
         self._encodings_cache = result
         return result
 
