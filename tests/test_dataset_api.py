@@ -136,3 +136,11 @@ def test_element_table_offsets_point_into_the_file():
     ds = cydicom.dcmread(data)
     el = ds.element("PatientName")
     assert data[el.offset:el.offset + el.length] == b"A^B "
+
+
+def test_element_table_is_a_structured_array(ct):
+    table = ct.element_table()
+    assert list(table["tag"]) == ct.tags()
+    rows = table[table["tag"] == 0x00280010][0]
+    assert (rows["vr"], rows["length"], rows["value_length"]) == (0x5553, 2, 2)
+    assert rows["offset"] == ct.element("Rows").offset

@@ -75,3 +75,12 @@ def test_import_does_not_import_pydicom():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_reading_after_close_raises_instead_of_crashing():
+    ds = cydicom.dcmread(CT)
+    ds.close()
+    with pytest.raises(ValueError, match="closed"):
+        ds.PatientName
+    with pytest.raises(ValueError, match="closed"):
+        ds.OtherPatientIDsSequence

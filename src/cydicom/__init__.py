@@ -7,6 +7,7 @@ from .errors import (
     DicomWarning,
     InvalidDicomError,
     InvalidVRError,
+    InvalidValueError,
     LengthError,
     NestingError,
     TruncatedError,
@@ -18,6 +19,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousVRError", "Dataset", "DeflateError", "DicomError", "DicomWarning", "Element",
-    "InvalidDicomError", "InvalidVRError", "LengthError", "NestingError", "Sequence",
+    "InvalidDicomError", "InvalidVRError", "InvalidValueError", "LengthError", "NestingError", "Sequence",
     "TruncatedError", "UnsupportedTransferSyntaxError", "dcmread", "__version__",
 ]

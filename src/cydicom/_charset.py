@@ -9,7 +9,7 @@ import codecs
 import re
 import warnings
 
-from .errors import DicomWarning
+from .errors import DicomWarning, InvalidValueError
 
 DEFAULT_ENCODING = "iso8859"  # latin-1: what pydicom uses when no charset is given
 DEFAULT_ENCODINGS = (DEFAULT_ENCODING,)
@@ -54,6 +54,8 @@ def _corrected_encoding(term):
     try:
         codecs.lookup(term)
         return term
+    except ValueError:  # a NUL inside the term: pydicom fails here too
+        raise InvalidValueError(f"Specific Character Set term {term!r} contains a NUL") from None
     except LookupError:
         _warn(f"Unknown encoding '{term}' - using default encoding instead")
         return DEFAULT_ENCODING
@@ -71,8 +73,8 @@ def convert_encodings(value):
             terms[0] = "ISO_IR 6"
     result = []
     for term in terms:
-        if not isinstance(term, str):
-            term = str(term)
+        if not isinstance(term, str):  # e.g. (0008,0005) written with a numeric VR
+            raise InvalidValueError(f"Specific Character Set term {term!r} is not text")
         encoding = PYTHON_ENCODING.get(term)
         result.append(encoding if encoding is not None else _corrected_encoding(term))
     if len(terms) > 1:

@@ -20,7 +20,9 @@ from cydicom.dataset cimport Dataset, ReadOptions, Source, new_dataset
 
 from cydicom._charset import DEFAULT_ENCODINGS
 from cydicom.dataset import tag_of
-from cydicom.errors import DeflateError, DicomWarning, InvalidDicomError, TruncatedError
+from cydicom.errors import (
+    DeflateError, DicomWarning, InvalidDicomError, InvalidVRError, TruncatedError,
+)
 
 IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2"
 EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
@@ -50,7 +52,7 @@ cdef Dataset _read_group(Source source, uint64_t pos, bint assumed_implicit, int
                          ReadOptions options, uint64_t *end):
     """Read the group-0002 or group-0000 elements at ``pos`` (always little endian)."""
     cdef bint implicit = _choose_mode(source, pos, assumed_implicit, stop_mode)
-    cdef Dataset group = new_dataset(source, source.size, implicit, True, 0, options, None,
+    cdef Dataset group = new_dataset(source, source.size, implicit, True, 0, options,
                                      DEFAULT_ENCODINGS)
     group._offset = pos
     group.walk(pos, UNDEFINED_LENGTH, stop_mode, end)
@@ -59,9 +61,13 @@ cdef Dataset _read_group(Source source, uint64_t pos, bint assumed_implicit, int
 
 cdef Dataset _read_file_meta(Source source, uint64_t pos, ReadOptions options, uint64_t *end):
     cdef Dataset meta = _read_group(source, pos, False, STOP_NOT_GROUP_2, options, end)
-    if len(meta) and meta._table.records[0].flags & EF_UNKNOWN_VR:
-        # pydicom re-reads the meta as implicit VR if its first element has an unknown VR
-        meta = _read_group(source, pos, True, STOP_NOT_GROUP_2, options, end)
+    if len(meta):
+        # pydicom converts the first meta element: an unknown VR makes it re-read the meta as
+        # implicit VR, any other conversion error is file-level
+        try:
+            meta.get(meta._table.records[0].tag)
+        except InvalidVRError:
+            meta = _read_group(source, pos, True, STOP_NOT_GROUP_2, options, end)
     # pydicom converts these two while reading, so their errors are file-level
     for tag in (0x00020000, 0x00020010):
         meta.get(tag)
@@ -143,15 +149,16 @@ def read_stream(obj, closer=None, *, bint force=False, bint stop_before_pixels=F
 
     cdef int stop_mode = STOP_AT_PIXELS if stop_before_pixels else STOP_NONE
     implicit_found = _choose_mode(body, pos, implicit, stop_mode) if pos < body.size else implicit
-    cdef Dataset ds = new_dataset(body, body.size, implicit_found, little, 0, options, None,
+    cdef Dataset ds = new_dataset(body, body.size, implicit_found, little, 0, options,
                                   DEFAULT_ENCODINGS)
     ds._encoded_implicit = implicit
     ds._offset = pos
     status = ds.walk(pos, UNDEFINED_LENGTH, stop_mode, &end, not probe)
+    ds._encodings()  # pydicom converts (0008,0005) while reading: its errors are file-level
     ds.stopped_at_pixels = status == WALK_STOPPED
     if len(command_set):
         _merge_command_set(ds, command_set)
-    if specific_tags is not None:
+    if specific_tags:  # pydicom: an empty list means no filtering
         _keep_only(ds, specific_tags)
     ds.preamble = preamble
     ds.file_meta = meta
@@ -174,7 +181,9 @@ cdef int _merge_command_set(Dataset ds, Dataset command_set) except -1:
             ds._table.records[index] = rec[0]
         elif table_append(&ds._table, rec) < 0:
             raise MemoryError()
-        ds._elements[rec.tag] = command_set._element_for_tag(rec.tag)
+        if ds._foreign is None:
+            ds._foreign = {}
+        ds._foreign[rec.tag] = command_set
     table_sort_unique(&ds._table)
     return 0
 

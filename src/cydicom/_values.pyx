@@ -10,7 +10,7 @@ from libc.string cimport memcpy
 
 from cydicom._buffer cimport read_u16, read_u32, read_u64
 from cydicom._charset import decode_text
-from cydicom.errors import LengthError
+from cydicom.errors import InvalidValueError, LengthError
 
 TEXT_EMPTY_VRS = frozenset("AE AS CS DA DT LO LT SH ST TM UC UI UR UT PN".split())
 CHARSET_VRS = frozenset("SH LO ST LT UC UT PN".split())
@@ -58,7 +58,10 @@ cdef object _is_item(str item):
     try:
         number = int(item)
     except ValueError:
-        number = int(float(item))
+        try:
+            number = int(float(item))
+        except OverflowError:  # 'inf': pydicom fails on this element (not a ValueError)
+            raise InvalidValueError(f"IS value {item!r} has no integer value") from None
     as_float = float(item)
     if number != as_float:
         return as_float

@@ -36,6 +36,7 @@ cdef enum:
     ERR_TRUNCATED_PEEK = -3   # tag after an undefined length cut off (pydicom: struct.error)
     ERR_NESTING = -4          # sequences nested deeper than max_depth
     ERR_NO_MEMORY = -5
+    ERR_CHARSET_VR = -6       # (0008,0005) with an unknown VR: pydicom converts it while reading
 
 ctypedef struct ElementRecord:
     uint32_t tag

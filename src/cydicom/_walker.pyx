@@ -202,7 +202,8 @@ cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
             end_pos[0] = pos
             return WALK_END
         if not fits(pos, 8, stream_end):
-            end_pos[0] = pos
+            # pydicom's short read of the 8 header bytes consumes what is left
+            end_pos[0] = stream_end if pos < stream_end else pos
             return WALK_END
         tag = read_tag(buf + pos, little)
         if implicit:
@@ -241,6 +242,11 @@ cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
         if stop_mode != STOP_NONE and _should_stop(tag, stop_mode):
             end_pos[0] = pos
             return WALK_STOPPED
+        if tag == 0x00080005 and flags & EF_UNKNOWN_VR:
+            ctx.error_offset = pos
+            ctx.error_tag = tag
+            end_pos[0] = pos
+            return ERR_CHARSET_VR
         value_start = pos + hdr
 
         if length != UNDEFINED_LENGTH:

@@ -13,6 +13,7 @@ cdef class Source:
     cdef object obj
     cdef object closer
     cdef object memview
+    cdef int check_open(self) except -1
     cdef object slice(self, uint64_t offset, uint64_t length)
     cdef bytes copy(self, uint64_t offset, uint64_t length)
 
@@ -37,6 +38,7 @@ cdef class Element:
     cdef str _resolve_vr(self)
     cdef object _convert_as(self, str vr)
     cdef int _convert(self) except -1
+    cdef int _convert_uncached(self, Dataset ds) except -1
 
 
 cdef class Dataset:
@@ -47,13 +49,14 @@ cdef class Dataset:
     cdef bint _implicit
     cdef bint _encoded_implicit
     cdef bint _little
-    cdef bint _inherits_pixel_rep
     cdef int _depth
     cdef ReadOptions _options
-    cdef Dataset _parent
+    cdef object _inherited_pixel_rep  # pydicom's _pixel_rep, set when the parent SQ is read
     cdef tuple _parent_encodings
     cdef tuple _encodings_cache
-    cdef dict _elements
+    cdef dict _values                 # tag -> converted value (no Element objects: no cycles)
+    cdef dict _vrs                    # tag -> resolved VR
+    cdef dict _foreign                # tag -> Dataset the record belongs to (merged command set)
     cdef public object preamble
     cdef public object file_meta
     cdef public object transfer_syntax
@@ -67,12 +70,14 @@ cdef class Dataset:
     cdef Element _element_for_tag(self, uint32_t tag)
     cdef object _value_of(self, uint32_t tag, default)
     cdef tuple _encodings(self)
+    cdef tuple _item_encodings(self, Element sequence)
     cdef str _private_vr(self, uint32_t tag)
     cdef object _own_pixel_rep(self)
-    cdef object _inherited_pixel_rep(self)
+    cdef int _propagate_pixel_rep(self, object items) except -1
     cdef object _required(self, str keyword, uint32_t tag, Element element)
+    cdef object _lut_descriptor(self, Element lut_data)
     cdef tuple _correct_ambiguous(self, Element element, str vr, value)
 
 
 cdef Dataset new_dataset(Source source, uint64_t stream_end, bint implicit, bint little,
-                         int depth, ReadOptions options, Dataset parent, tuple parent_encodings)
+                         int depth, ReadOptions options, tuple parent_encodings)

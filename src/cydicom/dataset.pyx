@@ -12,7 +12,7 @@ from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 
 from cydicom._walker cimport (
     DEFAULT_MAX_DEPTH, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
-    EF_UNKNOWN_VR, ERR_NESTING, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
+    EF_UNKNOWN_VR, ERR_CHARSET_VR, ERR_NESTING, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
     ERR_TRUNCATED_PEEK, ElementRecord, ElementTable, ItemRecord, ItemTable, STOP_NONE,
     UNDEFINED_LENGTH, WALK_NO_DELIMITER, WalkContext, items_free, table_find, table_free,
     table_sort_unique, walk_dataset, walk_sequence,
@@ -25,6 +25,10 @@ from cydicom.errors import (
     AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, NestingError,
     TruncatedError,
 )
+
+cdef extern from "Python.h":
+    int Py_EnterRecursiveCall(const char *where) except? -1
+    void Py_LeaveRecursiveCall()
 
 cdef enum:
     VR_CODE_UN = 0x554E
@@ -42,8 +46,9 @@ AMBIGUOUS_OB_OW_TAGS = frozenset((0x54000110, 0x54000112, 0x5400100A, 0x54001010
 OVERLAY_DATA_TAGS = frozenset((group << 16) | 0x3000 for group in range(0x6000, 0x601F, 2))
 LUT_DESCRIPTOR_TAGS = frozenset((0x00281101, 0x00281102, 0x00281103, 0x00283002))
 
+cdef object _MISSING = object()
 cdef dict _KEYWORDS = {}
-cdef dict _ENCODINGS_BY_VALUE = {}  # raw (0008,0005) bytes -> Python codecs
+cdef dict _ENCODINGS_BY_VALUE = {}  # (0008,0005) value (one term) -> Python codecs
 
 
 cdef inline object _tag_for_keyword(str keyword):
@@ -86,6 +91,8 @@ def walk_error(int status, uint64_t offset, uint32_t tag):
         return TruncatedError(f"No item or sequence delimiter tag to read {where}")
     if status == ERR_NESTING:
         return NestingError(f"Sequences nested deeper than the limit {where}")
+    if status == ERR_CHARSET_VR:
+        return InvalidVRError(f"Specific Character Set with an unknown VR {where}")
     if status == ERR_NO_MEMORY:
         return MemoryError("out of memory while walking elements")
     return DicomError(f"walker status {status} {where}")
@@ -112,8 +119,14 @@ cdef class Source:
         self.closer = closer
         self.memview = None
 
+    cdef int check_open(self) except -1:
+        if not self.has_view:
+            raise ValueError("the dataset's file is closed: read values before closing it")
+        return 0
+
     cdef object slice(self, uint64_t offset, uint64_t length):
         """A zero-copy read-only memoryview of data[offset:offset+length]."""
+        self.check_open()
         if self.memview is None:
             self.memview = memoryview(self.obj).cast("B")
             if not self.memview.readonly:
@@ -121,6 +134,9 @@ cdef class Source:
         return self.memview[offset:offset + length]
 
     cdef bytes copy(self, uint64_t offset, uint64_t length):
+        self.check_open()
+        if offset > self.size or length > self.size - offset:
+            raise IndexError(f"bytes {offset}+{length} outside a buffer of {self.size}")
         return (<const char *>self.data)[offset:offset + length]
 
     def close(self):
@@ -273,6 +289,24 @@ cdef class Element:
         return data
 
     cdef int _convert(self) except -1:
+        cdef Dataset ds = self._ds
+        cached = ds._vrs.get(self._tag)
+        if cached is not None:
+            self._vr = cached
+            self._value = ds._values[self._tag]
+            self._converted = True
+            return 0
+        # conversions can look at other elements (charset, creators, PixelRepresentation):
+        # a malformed file must never turn that into unbounded C recursion
+        if Py_EnterRecursiveCall(" while converting a DICOM value"):
+            return -1
+        try:
+            self._convert_uncached(ds)
+        finally:
+            Py_LeaveRecursiveCall()
+        return 0
+
+    cdef int _convert_uncached(self, Dataset ds) except -1:
         cdef str vr
         if self._flags & EF_SEQUENCE:
             vr = "SQ"
@@ -287,11 +321,28 @@ cdef class Element:
             if self._tag in LUT_DESCRIPTOR_TAGS and type(value) is list and value:
                 if value[0] < 0:
                     value[0] += 65536
+        if vr == "SQ" and not (self._flags & EF_SEQUENCE):
+            # pydicom stores the converted SQ, then runs _set_pixel_representation
+            ds._vrs[self._tag] = vr
+            ds._values[self._tag] = value
+            try:
+                ds._propagate_pixel_rep(value)
+            except BaseException:
+                del ds._vrs[self._tag], ds._values[self._tag]
+                raise
+        if self._tag & 0x10000:
+            # pydicom's __setitem__ looks up the private creator of every private element,
+            # so an unconvertible creator fails its whole block
+            creator_tag = (self._tag & 0xFFFF0000) | ((self._tag & 0xFFFF) >> 8)
+            if creator_tag != self._tag and table_find(&ds._table, creator_tag) >= 0:
+                ds._value_of(creator_tag, None)
         if vr in AMBIGUOUS_VRS:
             vr, value = self._ds._correct_ambiguous(self, vr, value)
         self._vr = vr
         self._value = value
         self._converted = True
+        ds._vrs[self._tag] = vr
+        ds._values[self._tag] = value
         return 0
 
     def __repr__(self):
@@ -307,7 +358,7 @@ cdef class Element:
 
 
 cdef Dataset new_dataset(Source source, uint64_t stream_end, bint implicit, bint little,
-                         int depth, ReadOptions options, Dataset parent, tuple parent_encodings):
+                         int depth, ReadOptions options, tuple parent_encodings):
     cdef Dataset ds = Dataset.__new__(Dataset)
     ds._source = source
     ds._stream_end = stream_end
@@ -316,9 +367,9 @@ cdef Dataset new_dataset(Source source, uint64_t stream_end, bint implicit, bint
     ds._little = little
     ds._depth = depth
     ds._options = options
-    ds._parent = parent
     ds._parent_encodings = parent_encodings
-    ds._elements = {}
+    ds._values = {}
+    ds._vrs = {}
     return ds
 
 
@@ -345,6 +396,7 @@ cdef class Dataset:
         """
         cdef WalkContext ctx
         cdef int status
+        self._source.check_open()
         ctx.buf = self._source.data
         ctx.little = self._little
         ctx.max_depth = self._options.max_depth
@@ -398,6 +450,7 @@ cdef class Dataset:
         if self._depth + 1 > self._options.max_depth:
             raise NestingError(f"Sequences nested deeper than {self._options.max_depth} "
                                f"at {format_tag(element._tag)}, offset {element._offset}")
+        self._source.check_open()
         ctx.buf = self._source.data
         ctx.little = self._little
         ctx.max_depth = self._options.max_depth
@@ -407,7 +460,7 @@ cdef class Dataset:
         items.count = items.capacity = 0
         sequence = Sequence()
         sequence.is_undefined_length = undefined
-        encodings = self._encodings()
+        encodings = self._item_encodings(element)
         try:
             with nogil:
                 status = walk_sequence(&ctx, element._offset, stream_end, byte_length,
@@ -417,22 +470,34 @@ cdef class Dataset:
             for i in range(items.count):
                 rec = &items.items[i]
                 item = new_dataset(self._source, stream_end, rec.implicit, self._little,
-                                   self._depth + 1, self._options, self, encodings)
+                                   self._depth + 1, self._options, encodings)
                 item.is_undefined_length_item = rec.undefined
-                item._inherits_pixel_rep = not undefined
                 item._offset = rec.content_offset
                 item.walk(rec.content_offset, rec.declared_length, STOP_NONE, &item_end)
+                item._encodings()  # pydicom converts (0008,0005) while reading the item
                 sequence.append(item)
         finally:
             items_free(&items)
         return sequence
 
+    cdef int _propagate_pixel_rep(self, object items) except -1:
+        """pydicom's ``_set_pixel_representation``, run when a defined-length SQ is read.
+
+        It reads this dataset's PixelRepresentation (so its errors become the SQ's) and
+        hands it, or what this dataset inherited, to the items.
+        """
+        pixel_rep = self._own_pixel_rep()
+        if pixel_rep is None:
+            pixel_rep = self._inherited_pixel_rep
+        for item in items:
+            (<Dataset>item)._inherited_pixel_rep = pixel_rep
+        return 0
+
     # ---- lookup --------------------------------------------------------------------
     cdef Element _element_for_tag(self, uint32_t tag):
-        """The cached or new Element for ``tag``, or None if absent."""
-        element = self._elements.get(tag)
-        if element is not None:
-            return <Element>element
+        """A new Element view of ``tag`` (its value is cached by the dataset), or None."""
+        if self._foreign is not None and tag in self._foreign:
+            return (<Dataset>self._foreign[tag])._element_for_tag(tag)
         cdef Py_ssize_t index = table_find(&self._table, tag)
         if index < 0:
             return None
@@ -445,15 +510,16 @@ cdef class Dataset:
         el._offset = rec.value_offset
         el._length = rec.value_length
         el._ds = self
-        self._elements[tag] = el
         return el
 
     cdef object _value_of(self, uint32_t tag, default):
+        value = self._values.get(tag, _MISSING)
+        if value is not _MISSING:
+            return value
         cdef Element el = self._element_for_tag(tag)
         if el is None:
             return default
-        if not el._converted:
-            el._convert()
+        el._convert()
         return el._value
 
     def element(self, key):
@@ -464,12 +530,11 @@ cdef class Dataset:
         return el
 
     def __getitem__(self, key):
-        cdef Element el = self._element_for_tag(tag_of(key))
-        if el is None:
+        tag = tag_of(key)
+        value = self._value_of(tag, _MISSING)
+        if value is _MISSING:
             raise KeyError(key)
-        if not el._converted:
-            el._convert()
-        return el._value
+        return value
 
     def __getattribute__(self, str name):
         # keywords first: they are CamelCase, so they never shadow methods or properties
@@ -477,11 +542,9 @@ cdef class Dataset:
         if tag is None and name and name[0].isupper():
             tag = _tag_for_keyword(name)
         if tag is not None:
-            el = self._element_for_tag(tag)
-            if el is not None:
-                if not (<Element>el)._converted:
-                    (<Element>el)._convert()
-                return (<Element>el)._value
+            value = self._value_of(tag, _MISSING)
+            if value is not _MISSING:
+                return value
         return object.__getattribute__(self, name)
 
     def get(self, key, default=None):
@@ -515,6 +578,22 @@ cdef class Dataset:
     def keys(self):
         return self.tags()
 
+    def element_table(self):
+        """This level's element records as a numpy structured array (a copy).
+
+        Fields: tag, vr (two ASCII bytes as ``(b0 << 8) | b1``, 0 = implicit), flags,
+        length (as written), offset and value_length (bytes present).
+        """
+        import numpy
+
+        dtype = numpy.dtype([("tag", "<u4"), ("vr", "<u2"), ("flags", "<u2"),
+                             ("length", "<u4"), ("reserved", "<u4"), ("offset", "<u8"),
+                             ("value_length", "<u8")])
+        assert dtype.itemsize == sizeof(ElementRecord)
+        cdef bytes raw = (<const char *>self._table.records)[
+            :self._table.count * sizeof(ElementRecord)] if self._table.count else b""
+        return numpy.frombuffer(raw, dtype=dtype)
+
     def __dir__(self):
         names = [_dictionary.keyword_for_tag(tag) for tag in self.tags()]
         return sorted(set(object.__dir__(self)) | {n for n in names if n})
@@ -528,14 +607,32 @@ cdef class Dataset:
         if charset is None:
             result = self._parent_encodings
         else:
-            key = charset._bytes() if charset._declared else b""
-            result = _ENCODINGS_BY_VALUE.get(key)
+            value = charset.value
+            key = value if type(value) is str else None
+            result = _ENCODINGS_BY_VALUE.get(key) if key is not None else None
             if result is None:
-                result = tuple(convert_encodings(charset.value))
-                if len(_ENCODINGS_BY_VALUE) < 256:
+                result = tuple(convert_encodings(value))
+                if key is not None and len(_ENCODINGS_BY_VALUE) < 256:
                     _ENCODINGS_BY_VALUE[key] = result
         self._encodings_cache = result
         return result
+
+    cdef tuple _item_encodings(self, Element sequence):
+        """The character set items of ``sequence`` inherit.
+
+        pydicom reads undefined-length sequences while walking the file, with the
+        character set known at that point: this dataset's own (0008,0005) only if it came
+        earlier in the stream. Defined-length sequences are read on access, with the
+        dataset's final character set.
+        """
+        if sequence._tag == TAG_CHARSET:
+            return DEFAULT_ENCODINGS  # pydicom converts (0008,0005) itself with the default
+        if not (sequence._flags & EF_SEQUENCE):
+            return self._encodings()
+        cdef Py_ssize_t index = table_find(&self._table, TAG_CHARSET)
+        if index >= 0 and self._table.records[index].value_offset < sequence._offset:
+            return self._encodings()
+        return self._parent_encodings
 
     cdef str _private_vr(self, uint32_t tag):
         """pydicom's ``hooks._private_vr_for_tag``."""
@@ -556,19 +653,26 @@ cdef class Dataset:
             return int(b"\x01" in value)
         return value
 
-    cdef object _inherited_pixel_rep(self):
-        """pydicom's ``_pixel_rep``: propagated down defined-length sequences only."""
-        cdef Dataset parent = self._parent
-        if parent is None or not self._inherits_pixel_rep:
-            return None
-        value = parent._own_pixel_rep()
-        return value if value is not None else parent._inherited_pixel_rep()
-
     cdef object _required(self, str keyword, uint32_t tag, Element element):
         if table_find(&self._table, tag) < 0:
             raise AmbiguousVRError(f"Failed to resolve ambiguous VR for tag "
                                    f"{format_tag(element._tag)}: no {keyword} in the dataset")
         return self._value_of(tag, None)
+
+    cdef object _lut_descriptor(self, Element lut_data):
+        """LUTDescriptor as pydicom sees it while correcting LUTData's VR.
+
+        LUTDescriptor is ambiguous itself; when its correction fails pydicom has already
+        stored the uncorrected element, and a later access returns its raw bytes.
+        """
+        cdef Element descriptor = self._element_for_tag(0x00283002)
+        if descriptor is None:
+            raise AmbiguousVRError(f"Failed to resolve ambiguous VR for tag "
+                                   f"{format_tag(lut_data._tag)}: no LUTDescriptor in the dataset")
+        try:
+            return descriptor.value
+        except AmbiguousVRError:
+            return descriptor._convert_as(descriptor._resolve_vr())
 
     cdef tuple _correct_ambiguous(self, Element element, str vr, value):
         """pydicom's ``filewriter._correct_ambiguous_vr_element`` (ancestors = [self])."""
@@ -583,7 +687,7 @@ cdef class Dataset:
         if tag in AMBIGUOUS_US_SS_TAGS:
             pixel_rep = self._value_of(TAG_PIXEL_REPRESENTATION, None)
             if pixel_rep is None:
-                pixel_rep = self._inherited_pixel_rep()
+                pixel_rep = self._inherited_pixel_rep
             if pixel_rep is None:
                 if (table_find(&self._table, TAG_PIXEL_REPRESENTATION) < 0
                         and table_find(&self._table, TAG_PIXEL_DATA) < 0):
@@ -603,7 +707,7 @@ cdef class Dataset:
             bits = self._required("WaveformBitsAllocated", 0x003A021A, element)
             return ("OW" if bits > 8 else "OB"), value
         if tag == 0x00283006:
-            descriptor = self._required("LUTDescriptor", 0x00283002, element)
+            descriptor = self._lut_descriptor(element)
             if descriptor[0] == 1:
                 if value is None or not value:
                     return "US", value

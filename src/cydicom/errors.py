@@ -37,6 +37,10 @@ class UnsupportedTransferSyntaxError(DicomError):
     """The transfer syntax is known but cannot be handled by cydicom."""
 
 
+class InvalidValueError(DicomError):
+    """A value that cannot be converted (e.g. IS 'inf', which has no integer value)."""
+
+
 class AmbiguousVRError(DicomError):
     """An ambiguous dictionary VR (e.g. 'US or SS') cannot be resolved from the dataset."""
 

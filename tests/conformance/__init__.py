@@ -1,0 +1,1 @@
+"""Conformance tests: cydicom must read every input the way pydicom 3.0.2 does (CONFORMANCE.md)."""
