@@ -1,5 +1,6 @@
 """Sources: paths (mapped), header-prefix reads, bytes, file objects; closing."""
 import io
+import struct
 import pathlib
 import subprocess
 import sys
@@ -84,3 +85,49 @@ def test_reading_after_close_raises_instead_of_crashing():
         ds.PatientName
     with pytest.raises(ValueError, match="closed"):
         ds.OtherPatientIDsSequence
+
+
+def _pixel_file(tmp_path, name, after=b"", pixels=b"\x01\x02" * 20_000, header_pad=0):
+    body = (element(0x00100020, "LO", b"X" * header_pad + b"ID")
+            + element(0x00280010, "US", b"\x02\x00")
+            + element(0x7FE00010, "OW", pixels) + after)
+    path = tmp_path / name
+    path.write_bytes(dicom_file(body))
+    return path
+
+
+@pytest.mark.parametrize("case", ["pixels_last", "trailing_padding", "long_header"])
+def test_lazily_mapped_pixel_data_equals_the_file(tmp_path, case):
+    after = element(0xFFFCFFFC, "OB", b"\0" * 8) if case == "trailing_padding" else b""
+    pad = 40_000 if case == "long_header" else 0
+    path = _pixel_file(tmp_path, case + ".dcm", after=after, header_pad=pad)
+    data = path.read_bytes()
+    with cydicom.dcmread(path) as ds:
+        el = ds.element("PixelData")
+        assert ds.PixelData == data[el.offset:el.offset + el.length] == b"\x01\x02" * 20_000
+        assert bytes(el.raw) == ds.PixelData
+        assert ds.Rows == 2 and len(ds.PatientID) == pad + 2
+        assert ("DataSetTrailingPadding" in ds) == (case == "trailing_padding")
+
+
+def test_lazily_mapped_truncated_pixel_data(tmp_path):
+    path = _pixel_file(tmp_path, "cut.dcm")
+    path.write_bytes(path.read_bytes()[:-1000])
+    with pytest.warns(cydicom.DicomWarning, match="truncated"):
+        ds = cydicom.dcmread(path)
+    el = ds.element("PixelData")
+    assert el.is_truncated and el.value_length == el.length - 1000
+    assert len(ds.PixelData) == el.value_length
+
+
+def test_encapsulated_pixel_data_from_a_path(tmp_path):
+    fragments = (struct.pack("<HHL", 0xFFFE, 0xE000, 0)
+                 + struct.pack("<HHL", 0xFFFE, 0xE000, 30_000) + b"\xff" * 30_000
+                 + struct.pack("<HHL", 0xFFFE, 0xE0DD, 0))
+    body = element(0x00280010, "US", b"\x02\x00") + element(
+        0x7FE00010, "OB", b"", length=0xFFFFFFFF) + fragments
+    path = tmp_path / "encapsulated.dcm"
+    path.write_bytes(dicom_file(body, "1.2.840.10008.1.2.4.50"))
+    ds = cydicom.dcmread(path)
+    assert ds.element("PixelData").is_undefined_length
+    assert ds.PixelData == fragments[:-8]

@@ -12,9 +12,9 @@ import zlib
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 
 from cydicom._walker cimport (
-    EF_UNKNOWN_VR, STOP_AT_PIXELS, STOP_NONE, STOP_NOT_GROUP_0, STOP_NOT_GROUP_2,
-    UNDEFINED_LENGTH, WALK_STOPPED, ElementRecord, WalkContext, detect_implicit, standard_vr_kind,
-    table_append, table_find, table_sort_unique,
+    EF_TRUNCATED, EF_UNKNOWN_VR, STOP_AT_PIXELS, STOP_NONE, STOP_NOT_GROUP_0, STOP_NOT_GROUP_2,
+    UNDEFINED_LENGTH, WALK_END, WALK_STOPPED, ElementHeader, ElementRecord, WalkContext,
+    detect_implicit, read_header, standard_vr_kind, table_append, table_find, table_sort_unique,
 )
 from cydicom.dataset cimport Dataset, ReadOptions, Source, new_dataset
 
@@ -112,11 +112,15 @@ cdef bytes _inflate(Source source, uint64_t pos):
 
 
 def read_stream(obj, closer=None, *, bint force=False, bint stop_before_pixels=False,
-                specific_tags=None, bint strict=False, int max_depth=128, bint probe=False):
+                specific_tags=None, bint strict=False, int max_depth=128, bint probe=False,
+                path=None, uint64_t file_size=0):
     """Read a DICOM stream held by ``obj`` (any object with the buffer protocol).
 
     ``probe=True`` reads a header prefix: truncation is not reported unless the walk
-    reached the pixel data (the caller reads more otherwise).
+    reached the pixel data (the caller reads more otherwise). With ``path`` and
+    ``file_size``, ``obj`` is a prefix of that file: the walk stops at the pixel data,
+    whose value is mapped from the file when first used; None is returned when the
+    prefix is not enough for that (the caller then maps the whole file).
     """
     cdef ReadOptions options = ReadOptions(strict, max_depth)
     cdef Source source = Source(obj, closer)
@@ -147,13 +151,20 @@ def read_stream(obj, closer=None, *, bint force=False, bint stop_before_pixels=F
         command_set._source = body
         source.close()
 
-    cdef int stop_mode = STOP_AT_PIXELS if stop_before_pixels else STOP_NONE
+    cdef bint lazy_tail = path is not None and file_size > body.size and not stop_before_pixels
+    cdef int stop_mode = STOP_AT_PIXELS if stop_before_pixels or lazy_tail else STOP_NONE
     implicit_found = _choose_mode(body, pos, implicit, stop_mode) if pos < body.size else implicit
     cdef Dataset ds = new_dataset(body, body.size, implicit_found, little, 0, options,
                                   DEFAULT_ENCODINGS)
     ds._encoded_implicit = implicit
     ds._offset = pos
-    status = ds.walk(pos, UNDEFINED_LENGTH, stop_mode, &end, not probe)
+    status = ds.walk(pos, UNDEFINED_LENGTH, stop_mode, &end, not (probe or lazy_tail))
+    if lazy_tail:
+        if status != WALK_STOPPED or not _append_pixel_tail(ds, end, file_size):
+            return None
+        body.path = path
+        status = WALK_END
+        ds._check_truncation(status, 0, 0)
     ds._encodings()  # pydicom converts (0008,0005) while reading: its errors are file-level
     ds.stopped_at_pixels = status == WALK_STOPPED
     if len(command_set):
@@ -164,6 +175,37 @@ def read_stream(obj, closer=None, *, bint force=False, bint stop_before_pixels=F
     ds.file_meta = meta
     ds.transfer_syntax = ts
     return ds
+
+
+cdef bint _append_pixel_tail(Dataset ds, uint64_t pos, uint64_t file_size) except -1:
+    """Record the pixel data element whose header is at ``pos`` without reading its value.
+
+    Only when it is the file's last element with a defined length: then the result is
+    the one a walk of the whole file gives. Returns False otherwise.
+    """
+    cdef WalkContext ctx
+    cdef ElementHeader header
+    cdef ElementRecord record
+    ctx.buf = ds._source.data
+    ctx.little = ds._little
+    if read_header(&ctx, pos, ds._source.size, ds._implicit, &header) < 0:
+        return False
+    cdef uint64_t value_start = pos + header.size
+    if header.length == UNDEFINED_LENGTH or value_start + header.length < file_size:
+        return False
+    record.tag = header.tag
+    record.vr = header.vr
+    record.flags = header.flags
+    record.declared_length = header.length
+    record.header_offset_hi = 0
+    record.value_offset = value_start
+    record.value_length = min(<uint64_t>header.length, file_size - value_start)
+    if record.value_length < header.length:
+        record.flags |= EF_TRUNCATED
+    if table_append(&ds._table, &record) < 0:
+        raise MemoryError()
+    table_sort_unique(&ds._table)
+    return True
 
 
 cdef int _merge_command_set(Dataset ds, Dataset command_set) except -1:

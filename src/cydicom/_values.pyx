@@ -1,20 +1,30 @@
 # cython: language_level=3
 """Raw value bytes -> plain Python values, one converter per VR (CONFORMANCE.md section 1).
 
-Every converter has the signature ``(bytes data, bint little, tuple encodings)``. Errors:
-``ValueError`` from a converter makes the caller retry pydicom's fallback VR order;
-``LengthError`` (numbers whose length is no multiple of their size) is per element.
+``convert_value(vr, p, n, little, encodings)`` dispatches on the VR in C and reads the
+value straight from the buffer (no intermediate bytes object). Errors: ``ValueError``
+from a converter makes the caller retry pydicom's fallback VR order; ``LengthError``
+(numbers whose length is no multiple of their size) fails the element.
 """
+from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.string cimport memcpy
+from libc.string cimport memchr, memcpy
 
 from cydicom._buffer cimport read_u16, read_u32, read_u64
 from cydicom._charset import decode_text
 from cydicom.errors import InvalidValueError, LengthError
 
+cdef extern from "Python.h":
+    object PyUnicode_DecodeLatin1(const char *s, Py_ssize_t size, const char *errors)
+    object PyUnicode_DecodeUTF8(const char *s, Py_ssize_t size, const char *errors)
+
 TEXT_EMPTY_VRS = frozenset("AE AS CS DA DT LO LT SH ST TM UC UI UR UT PN".split())
 CHARSET_VRS = frozenset("SH LO ST LT UC UT PN".split())
-RETRY_ORDER = ("SH UL SL US SS FL FD OF OB UI DA TM PN IS DS LT SQ UN AT OW DT UT").split()
+KNOWN_VRS = frozenset(
+    "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN "
+    "UR US UT UV".split() + ["OB or OW", "US or SS", "US or OW", "US or SS or OW"])
+RETRY_ORDER = tuple("SH UL SL US SS FL FD OF OB UI DA TM PN IS DS LT SQ UN AT OW DT UT".split())
+LATIN1_CODECS = frozenset(("iso8859", "latin_1"))
 
 
 def empty_value(str vr):
@@ -24,32 +34,32 @@ def empty_value(str vr):
     return None
 
 
-cdef object _scalar_or_list(list values):
+cdef inline object _scalar_or_list(list values):
     return values[0] if len(values) == 1 else values
 
 
-cdef str _latin1(bytes data):
-    return data.decode("latin-1")
+cdef inline str _latin1(const uint8_t *p, Py_ssize_t n):
+    return PyUnicode_DecodeLatin1(<const char *>p, n, NULL)
 
 
-def convert_ae(bytes data, bint little, tuple encodings):
-    return _scalar_or_list([s.strip() for s in _latin1(data).split("\\")])
-
-
-def convert_string(bytes data, bint little, tuple encodings):
-    """AS CS DA DT TM: strip trailing spaces/NULs of the whole value, then split."""
-    return _scalar_or_list(_latin1(data).rstrip(" \x00").split("\\"))
+cdef str _charset_text(const uint8_t *p, Py_ssize_t n, tuple encodings):
+    """Decode with the character set: fast for latin-1 and UTF-8 without escapes."""
+    encoding = encodings[0]
+    if memchr(p, 0x1B, n) == NULL:
+        if encoding in LATIN1_CODECS:
+            return _latin1(p, n)
+        if encoding == "UTF8":
+            try:
+                return PyUnicode_DecodeUTF8(<const char *>p, n, NULL)
+            except UnicodeDecodeError:
+                pass  # decode_text warns and replaces
+    return decode_text(PyBytes_FromStringAndSize(<const char *>p, n), encodings)
 
 
 cdef object _ds_item(str item):
     if not item.strip():
         return item
     return float(item)
-
-
-def convert_ds(bytes data, bint little, tuple encodings):
-    cdef list items = _latin1(data).strip().rstrip(" \x00").split("\\")
-    return _scalar_or_list([_ds_item(item) for item in items])
 
 
 cdef object _is_item(str item):
@@ -68,30 +78,6 @@ cdef object _is_item(str item):
     return number
 
 
-def convert_is(bytes data, bint little, tuple encodings):
-    cdef list items = _latin1(data).rstrip(" \x00").split("\\")
-    return _scalar_or_list([_is_item(item) for item in items])
-
-
-def convert_ui(bytes data, bint little, tuple encodings):
-    cdef list items = _latin1(data).rstrip("\x00 ").rstrip(" \x00").split("\\")
-    return _scalar_or_list([item.strip() for item in items])
-
-
-def convert_ur(bytes data, bint little, tuple encodings):
-    return _latin1(data).rstrip()
-
-
-def convert_text(bytes data, bint little, tuple encodings):
-    """SH LO UC: decode with the character set, split, strip trailing NUL/space each."""
-    return _scalar_or_list([s.rstrip("\x00 ") for s in decode_text(data, encodings).split("\\")])
-
-
-def convert_single_text(bytes data, bint little, tuple encodings):
-    """ST LT UT: decode with the character set; backslash is data."""
-    return decode_text(data, encodings).rstrip("\x00 ")
-
-
 cdef str _person_name(str name):
     cdef list components = name.split("=")
     while components and not components[len(components) - 1]:
@@ -99,19 +85,8 @@ cdef str _person_name(str name):
     return "=".join(components)
 
 
-def convert_pn(bytes data, bint little, tuple encodings):
-    cdef str text = decode_text(data.rstrip(b"\x00 "), encodings)
-    return _scalar_or_list([_person_name(s) for s in text.split("\\")])
-
-
-def convert_bytes(bytes data, bint little, tuple encodings):
-    return data
-
-
-cdef object _numbers(bytes data, bint little, int size, char kind):
+cdef object _numbers(const uint8_t *p, Py_ssize_t n, bint little, int size, char kind):
     """Unpack fixed-size numbers: '' for none, a scalar for one, a list otherwise."""
-    cdef Py_ssize_t n = len(data)
-    cdef const uint8_t *p = data
     cdef Py_ssize_t count, i
     cdef uint64_t bits
     cdef uint32_t bits32
@@ -149,57 +124,76 @@ cdef object _numbers(bytes data, bint little, int size, char kind):
     return out[0] if count == 1 else out
 
 
-def convert_us(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 2, b'H')
-
-
-def convert_ss(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 2, b'h')
-
-
-def convert_ul(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 4, b'L')
-
-
-def convert_sl(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 4, b'l')
-
-
-def convert_uv(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 8, b'Q')
-
-
-def convert_sv(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 8, b'q')
-
-
-def convert_fl(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 4, b'f')
-
-
-def convert_fd(bytes data, bint little, tuple encodings):
-    return _numbers(data, little, 8, b'd')
-
-
-def convert_at(bytes data, bint little, tuple encodings):
+cdef object _tags(const uint8_t *p, Py_ssize_t n, bint little):
     """AT: one tag for exactly 4 bytes, otherwise a list (a partial last tag is dropped)."""
-    cdef Py_ssize_t n = len(data), i
-    cdef const uint8_t *p = data
+    cdef Py_ssize_t i
     if n == 4:
         return (<uint32_t>read_u16(p, little) << 16) | read_u16(p + 2, little)
     return [(<uint32_t>read_u16(p + i, little) << 16) | read_u16(p + i + 2, little)
             for i in range(0, n - n % 4, 4)]
 
 
-CONVERTERS = {
-    "AE": convert_ae, "AS": convert_string, "CS": convert_string, "DA": convert_string,
-    "DT": convert_string, "TM": convert_string, "DS": convert_ds, "IS": convert_is,
-    "UI": convert_ui, "UR": convert_ur, "SH": convert_text, "LO": convert_text,
-    "UC": convert_text, "ST": convert_single_text, "LT": convert_single_text,
-    "UT": convert_single_text, "PN": convert_pn, "US": convert_us, "SS": convert_ss,
-    "UL": convert_ul, "SL": convert_sl, "UV": convert_uv, "SV": convert_sv,
-    "FL": convert_fl, "FD": convert_fd, "AT": convert_at, "OB": convert_bytes,
-    "OD": convert_bytes, "OF": convert_bytes, "OL": convert_bytes, "OV": convert_bytes,
-    "OW": convert_bytes, "UN": convert_bytes, "OB or OW": convert_bytes,
-    "US or SS": convert_bytes, "US or OW": convert_bytes, "US or SS or OW": convert_bytes,
-}
+cdef inline uint16_t _code(str vr):
+    if len(vr) != 2:
+        return 0
+    return (<uint16_t>(<Py_UCS4>vr[0]) << 8) | <uint16_t>(<Py_UCS4>vr[1])
+
+
+cdef object convert_value(str vr, const uint8_t *p, Py_ssize_t n, bint little,
+                          tuple encodings):
+    """Convert ``n`` value bytes at ``p`` for ``vr`` (any VR but SQ and the empty case)."""
+    cdef uint16_t code = _code(vr)
+    cdef str text
+    cdef list items
+    if code == 0x4145:  # AE: split, strip each (NUL kept)
+        return _scalar_or_list([s.strip() for s in _latin1(p, n).split("\\")])
+    if code in (0x4153, 0x4353, 0x4441, 0x4454, 0x544D):  # AS CS DA DT TM
+        return _scalar_or_list(_latin1(p, n).rstrip(" \x00").split("\\"))
+    if code == 0x4453:  # DS
+        items = _latin1(p, n).strip().rstrip(" \x00").split("\\")
+        return _scalar_or_list([_ds_item(item) for item in items])
+    if code == 0x4953:  # IS
+        items = _latin1(p, n).rstrip(" \x00").split("\\")
+        return _scalar_or_list([_is_item(item) for item in items])
+    if code == 0x5549:  # UI
+        items = _latin1(p, n).rstrip("\x00 ").rstrip(" \x00").split("\\")
+        return _scalar_or_list([item.strip() for item in items])
+    if code == 0x5552:  # UR
+        return _latin1(p, n).rstrip()
+    if code in (0x5348, 0x4C4F, 0x5543):  # SH LO UC
+        text = _charset_text(p, n, encodings)
+        return _scalar_or_list([s.rstrip("\x00 ") for s in text.split("\\")])
+    if code in (0x5354, 0x4C54, 0x5554):  # ST LT UT
+        return _charset_text(p, n, encodings).rstrip("\x00 ")
+    if code == 0x504E:  # PN: strip the bytes, decode, split, drop empty trailing groups
+        while n and (p[n - 1] == 0 or p[n - 1] == 0x20):
+            n -= 1
+        text = _charset_text(p, n, encodings)
+        return _scalar_or_list([_person_name(s) for s in text.split("\\")])
+    if code == 0x5553:
+        return _numbers(p, n, little, 2, b'H')
+    if code == 0x5353:
+        return _numbers(p, n, little, 2, b'h')
+    if code == 0x554C:
+        return _numbers(p, n, little, 4, b'L')
+    if code == 0x534C:
+        return _numbers(p, n, little, 4, b'l')
+    if code == 0x5556:
+        return _numbers(p, n, little, 8, b'Q')
+    if code == 0x5356:
+        return _numbers(p, n, little, 8, b'q')
+    if code == 0x464C:
+        return _numbers(p, n, little, 4, b'f')
+    if code == 0x4644:
+        return _numbers(p, n, little, 8, b'd')
+    if code == 0x4154:
+        return _tags(p, n, little)
+    # OB OD OF OL OV OW UN and the ambiguous dictionary VRs: the bytes as they are
+    return PyBytes_FromStringAndSize(<const char *>p, n)
+
+
+def convert(str vr, bytes data, bint little=True, tuple encodings=("iso8859",)):
+    """Python entry point: convert ``data`` as a value of ``vr`` (not SQ)."""
+    if vr not in KNOWN_VRS or vr == "SQ":
+        raise ValueError(f"no converter for VR {vr!r}")
+    return convert_value(vr, data, len(data), little, encodings)

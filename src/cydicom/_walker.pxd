@@ -66,6 +66,13 @@ ctypedef struct ItemTable:
     size_t count
     size_t capacity
 
+ctypedef struct ElementHeader:
+    uint32_t tag
+    uint16_t vr
+    uint16_t flags
+    uint32_t length
+    uint32_t size             # header bytes: 8, or 12 for explicit VRs with a 4-byte length
+
 ctypedef struct WalkContext:
     const uint8_t *buf
     bint little
@@ -75,6 +82,8 @@ ctypedef struct WalkContext:
 
 cdef int detect_implicit(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bint assumed,
                          bint is_sequence, int stop_mode, bint *mismatch) noexcept nogil
+cdef int read_header(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bint implicit,
+                     ElementHeader *header) noexcept nogil
 cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
                       uint64_t byte_length, bint implicit, int depth, int stop_mode,
                       ElementTable *out, uint64_t *end_pos) noexcept nogil

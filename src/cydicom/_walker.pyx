@@ -181,6 +181,46 @@ cdef int _undefined_value_end(WalkContext *ctx, uint64_t start, uint64_t stream_
     return WALK_END
 
 
+cdef int read_header(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bint implicit,
+                     ElementHeader *header) noexcept nogil:
+    """Parse the element header at ``pos`` (8 bytes known to be present) as pydicom does.
+
+    Explicit VR: a 4-byte length for the long VRs; VR bytes outside b"AA".."ZZ" make
+    pydicom re-read this one header as implicit; other unknown VRs take a 2-byte length.
+    """
+    cdef const uint8_t *p = ctx.buf + pos
+    cdef bint little = ctx.little
+    cdef int kind
+    header.tag = read_tag(p, little)
+    if implicit:
+        header.vr = 0
+        header.flags = EF_IMPLICIT
+        header.length = read_u32(p + 4, little)
+        header.size = 8
+        return 0
+    header.vr = (<uint16_t>p[4] << 8) | p[5]
+    header.flags = 0
+    header.size = 8
+    kind = standard_vr_kind(header.vr)
+    if kind == 2:
+        if not fits(pos + 8, 4, stream_end):
+            ctx.error_offset = pos
+            ctx.error_tag = header.tag
+            return ERR_TRUNCATED_HEADER
+        header.length = read_u32(p + 8, little)
+        header.size = 12
+    elif kind == 1:
+        header.length = read_u16(p + 6, little)
+    elif header.vr < 0x4141 or header.vr > 0x5A5A:
+        header.vr = 0
+        header.flags = EF_IMPLICIT
+        header.length = read_u32(p + 4, little)
+    else:
+        header.flags = EF_UNKNOWN_VR
+        header.length = read_u16(p + 6, little)
+    return 0
+
+
 cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
                       uint64_t byte_length, bint implicit, int depth, int stop_mode,
                       ElementTable *out, uint64_t *end_pos) noexcept nogil:
@@ -195,8 +235,9 @@ cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
     cdef uint64_t pos = start, value_start, available, hdr, seq_end, value_end, next_pos
     cdef uint32_t tag, length
     cdef uint16_t vr, flags
-    cdef int kind, status, code
+    cdef int status, code
     cdef bint is_sequence
+    cdef ElementHeader header
     while True:
         if byte_length != UNDEFINED_LENGTH and pos - start >= byte_length:
             end_pos[0] = pos
@@ -205,37 +246,15 @@ cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
             # pydicom's short read of the 8 header bytes consumes what is left
             end_pos[0] = stream_end if pos < stream_end else pos
             return WALK_END
-        tag = read_tag(buf + pos, little)
-        if implicit:
-            vr = 0
-            flags = EF_IMPLICIT
-            length = read_u32(buf + pos + 4, little)
-            hdr = 8
-        else:
-            vr = (<uint16_t>buf[pos + 4] << 8) | buf[pos + 5]
-            kind = standard_vr_kind(vr)
-            flags = 0
-            if kind == 2:
-                if not fits(pos + 8, 4, stream_end):
-                    ctx.error_offset = pos
-                    ctx.error_tag = tag
-                    end_pos[0] = pos
-                    return ERR_TRUNCATED_HEADER
-                length = read_u32(buf + pos + 8, little)
-                hdr = 12
-            elif kind == 1:
-                length = read_u16(buf + pos + 6, little)
-                hdr = 8
-            elif vr < 0x4141 or vr > 0x5A5A:
-                # not b"AA" <= vr <= b"ZZ": pydicom re-reads this one header as implicit
-                vr = 0
-                flags = EF_IMPLICIT
-                length = read_u32(buf + pos + 4, little)
-                hdr = 8
-            else:
-                flags = EF_UNKNOWN_VR
-                length = read_u16(buf + pos + 6, little)
-                hdr = 8
+        status = read_header(ctx, pos, stream_end, implicit, &header)
+        if status < 0:
+            end_pos[0] = pos
+            return status
+        tag = header.tag
+        vr = header.vr
+        flags = header.flags
+        length = header.length
+        hdr = header.size
         if tag == TAG_ITEM_DELIMITER:
             end_pos[0] = pos + hdr
             return WALK_ITEM_DELIMITER

@@ -13,7 +13,9 @@ cdef class Source:
     cdef object obj
     cdef object closer
     cdef object memview
+    cdef object path                  # set while only a prefix of this file is in memory
     cdef int check_open(self) except -1
+    cdef int ensure(self, uint64_t offset, uint64_t length) except -1
     cdef object slice(self, uint64_t offset, uint64_t length)
     cdef bytes copy(self, uint64_t offset, uint64_t length)
 

@@ -20,7 +20,8 @@ from cydicom._walker cimport (
 
 from cydicom import _dictionary
 from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
-from cydicom._values import CHARSET_VRS, CONVERTERS, RETRY_ORDER, empty_value
+from cydicom._values cimport convert_value
+from cydicom._values import CHARSET_VRS, KNOWN_VRS, RETRY_ORDER, empty_value
 from cydicom.errors import (
     AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, NestingError,
     TruncatedError,
@@ -47,6 +48,8 @@ OVERLAY_DATA_TAGS = frozenset((group << 16) | 0x3000 for group in range(0x6000, 
 LUT_DESCRIPTOR_TAGS = frozenset((0x00281101, 0x00281102, 0x00281103, 0x00283002))
 
 cdef object _MISSING = object()
+# the two-letter VR strings, created once: (b0 - 65) * 26 + (b1 - 65) -> "AE", ...
+cdef list _VR_NAMES = [chr(65 + i // 26) + chr(65 + i % 26) for i in range(26 * 26)]
 cdef dict _KEYWORDS = {}
 cdef dict _ENCODINGS_BY_VALUE = {}  # (0008,0005) value (one term) -> Python codecs
 
@@ -124,9 +127,36 @@ cdef class Source:
             raise ValueError("the dataset's file is closed: read values before closing it")
         return 0
 
+    cdef int ensure(self, uint64_t offset, uint64_t length) except -1:
+        """Make data[offset:offset+length] addressable, mapping the whole file if needed.
+
+        A file read lazily holds only its header prefix; the first access beyond it (the
+        pixel data) maps the file. The prefix's offsets stay valid: it is the file's start.
+        """
+        self.check_open()
+        if offset <= self.size and length <= self.size - offset:
+            return 0
+        if self.path is None:
+            raise IndexError(f"bytes {offset}+{length} outside a buffer of {self.size}")
+        from cydicom._source import map_file
+        mapped = map_file(self.path)
+        if len(mapped) < offset + length:
+            raise TruncatedError(f"{self.path!r} is shorter than when it was opened")
+        PyBuffer_Release(&self.view)
+        self.has_view = False
+        PyObject_GetBuffer(mapped, &self.view, PyBUF_SIMPLE)
+        self.has_view = True
+        self.data = <const uint8_t *>self.view.buf
+        self.size = <uint64_t>self.view.len
+        self.obj = mapped
+        self.closer = mapped.close
+        self.memview = None
+        self.path = None
+        return 0
+
     cdef object slice(self, uint64_t offset, uint64_t length):
         """A zero-copy read-only memoryview of data[offset:offset+length]."""
-        self.check_open()
+        self.ensure(offset, length)
         if self.memview is None:
             self.memview = memoryview(self.obj).cast("B")
             if not self.memview.readonly:
@@ -134,9 +164,7 @@ cdef class Source:
         return self.memview[offset:offset + length]
 
     cdef bytes copy(self, uint64_t offset, uint64_t length):
-        self.check_open()
-        if offset > self.size or length > self.size - offset:
-            raise IndexError(f"bytes {offset}+{length} outside a buffer of {self.size}")
+        self.ensure(offset, length)
         return (<const char *>self.data)[offset:offset + length]
 
     def close(self):
@@ -257,7 +285,10 @@ cdef class Element:
             if self._length < 0xFFFF:
                 return _dictionary.dictionary_vr(self._tag) or "UN"
             return "UN"
-        return chr(code >> 8) + chr(code & 0xFF)
+        cdef int b0 = code >> 8, b1 = code & 0xFF
+        if 65 <= b0 <= 90 and 65 <= b1 <= 90:
+            return _VR_NAMES[(b0 - 65) * 26 + b1 - 65]
+        return chr(b0) + chr(b1)
 
     cdef object _convert_as(self, str vr):
         """pydicom's ``values.convert_value`` for a VR known to have a converter."""
@@ -265,13 +296,16 @@ cdef class Element:
             return Sequence() if vr == "SQ" else empty_value(vr)
         if vr == "SQ":
             return self._ds._read_sequence(self)
-        cdef bytes data = self._bytes()
+        cdef Source source = self._ds._source
+        source.ensure(self._offset, self._length)
+        cdef const uint8_t *p = source.data + self._offset
+        cdef Py_ssize_t n = <Py_ssize_t>self._length
         cdef tuple encodings = DEFAULT_ENCODINGS
         if self._tag != TAG_CHARSET and vr in CHARSET_VRS:
             encodings = self._ds._encodings()
         cdef bint little = self._ds._little
         try:
-            return CONVERTERS[vr](data, little, encodings)
+            return convert_value(vr, p, n, little, encodings)
         except ValueError as exc:
             if isinstance(exc, DicomError):
                 raise
@@ -283,10 +317,10 @@ cdef class Element:
                     return self._ds._read_sequence(self)
                 if retry in CHARSET_VRS and self._tag != TAG_CHARSET:
                     encodings = self._ds._encodings()
-                return CONVERTERS[retry](data, little, encodings)
+                return convert_value(retry, p, n, little, encodings)
             except Exception:
                 pass
-        return data
+        return self._bytes()
 
     cdef int _convert(self) except -1:
         cdef Dataset ds = self._ds
@@ -313,12 +347,13 @@ cdef class Element:
             value = self._ds._read_sequence(self)
         else:
             vr = self._resolve_vr()
-            if vr != "SQ" and vr not in CONVERTERS:
+            if vr not in KNOWN_VRS:
                 shown = vr if vr.isalpha() else " ".join(f"0x{ord(c):02x}" for c in vr)
                 raise InvalidVRError(f"Unknown Value Representation '{shown}' in tag "
                                      f"{format_tag(self._tag)} at offset {self._offset}")
             value = self._convert_as(vr)
-            if self._tag in LUT_DESCRIPTOR_TAGS and type(value) is list and value:
+            if (0x00281101 <= self._tag <= 0x00281103 or self._tag == 0x00283002) and (
+                    type(value) is list and value):
                 if value[0] < 0:
                     value[0] += 65536
         if vr == "SQ" and not (self._flags & EF_SEQUENCE):
@@ -447,6 +482,7 @@ cdef class Dataset:
         else:
             stream_end = element._offset + element._length  # pydicom: BytesIO(value)
             byte_length = element._length
+            self._source.ensure(element._offset, element._length)
         if self._depth + 1 > self._options.max_depth:
             raise NestingError(f"Sequences nested deeper than {self._options.max_depth} "
                                f"at {format_tag(element._tag)}, offset {element._offset}")
@@ -699,7 +735,7 @@ cdef class Dataset:
             if value is None or not value:
                 return new_vr, value
             if isinstance(value, bytes):
-                value = CONVERTERS[new_vr](value, self._little, DEFAULT_ENCODINGS)
+                value = convert_value(new_vr, value, len(value), self._little, DEFAULT_ENCODINGS)
             return new_vr, value
         if tag in AMBIGUOUS_OB_OW_TAGS:
             if self._encoded_implicit:
@@ -712,7 +748,8 @@ cdef class Dataset:
                 if value is None or not value:
                     return "US", value
                 if isinstance(value, bytes):
-                    value = CONVERTERS["US"](value, self._little, DEFAULT_ENCODINGS)
+                    value = convert_value("US", value, len(value), self._little,
+                                          DEFAULT_ENCODINGS)
                 return "US", value
             return "OW", value
         if tag in OVERLAY_DATA_TAGS:

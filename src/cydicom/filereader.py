@@ -1,8 +1,9 @@
 """``dcmread``: open a path, bytes or file object and read it lazily.
 
-Paths are memory-mapped (the pixel data is never read unless asked for); with
-``stop_before_pixels`` only a header prefix is read, grown until the walk reaches
-the pixel data or the end of the file.
+A path is read as a header prefix (16 KiB); the pixel data, when it is the last element,
+is memory-mapped only when first used (page faults of a fresh mapping cost more than
+reading the header). Other files are mapped whole. With ``stop_before_pixels`` only the
+header prefix is read, grown until the walk reaches the pixel data or the file's end.
 """
 import os
 
@@ -43,6 +44,15 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
     if kind is str or isinstance(source, os.PathLike):
         if stop_before_pixels:
             return _read_header(source, options)
+        data, size = read_prefix(source, HEADER_PREFIX)
+        if len(data) >= size:
+            return read_stream(data, **options)
+        try:
+            ds = read_stream(data, path=source, file_size=size, **options)
+        except TruncatedError:
+            ds = None  # the header runs past the prefix: read the mapped file instead
+        if ds is not None:
+            return ds
         data = map_file(source)
         try:
             return read_stream(data, getattr(data, "close", None), **options)
