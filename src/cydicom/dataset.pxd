@@ -14,6 +14,11 @@ cdef class Source:
     cdef object closer
     cdef object memview
     cdef object path                  # set while only a prefix of this file is in memory
+    cdef object retired               # the prefix, kept alive for walks still using it
+    cdef int walkers                  # walks running without the GIL over ``data``
+    cdef bint close_pending           # close() was called during such a walk
+    cdef int begin_walk(self) except -1
+    cdef void end_walk(self)
     cdef int check_open(self) except -1
     cdef int ensure(self, uint64_t offset, uint64_t length) except -1
     cdef object slice(self, uint64_t offset, uint64_t length)
@@ -39,6 +44,8 @@ cdef class Element:
     cdef bytes _bytes(self)
     cdef str _resolve_vr(self)
     cdef object _convert_as(self, str vr)
+    cdef object _convert_with_retries(self, str vr, const uint8_t *p, Py_ssize_t n,
+                                      bint little, tuple encodings)
     cdef int _convert(self) except -1
     cdef int _convert_uncached(self, Dataset ds) except -1
 

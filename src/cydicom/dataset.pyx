@@ -2,8 +2,10 @@
 """Dataset, Element and Sequence: lazy views over a buffer and its element tables.
 
 A ``Dataset`` owns the element table of one level (walked by ``_walker``); values are
-converted on first access (``_values``) and cached in ``Element`` objects. Nested
-sequences are walked into item datasets when first accessed.
+converted on first access (``_values``) and cached by the dataset. ``Element`` objects
+are light views made on demand (they point at their dataset, never the reverse, so
+datasets form no reference cycles and free their buffers at once). Nested sequences
+are walked into item datasets when first accessed.
 """
 import warnings
 
@@ -45,7 +47,6 @@ AMBIGUOUS_US_SS_TAGS = frozenset((
 ))
 AMBIGUOUS_OB_OW_TAGS = frozenset((0x54000110, 0x54000112, 0x5400100A, 0x54001010))
 OVERLAY_DATA_TAGS = frozenset((group << 16) | 0x3000 for group in range(0x6000, 0x601F, 2))
-LUT_DESCRIPTOR_TAGS = frozenset((0x00281101, 0x00281102, 0x00281103, 0x00283002))
 
 cdef object _MISSING = object()
 # the two-letter VR strings, created once: (b0 - 65) * 26 + (b1 - 65) -> "AE", ...
@@ -142,6 +143,7 @@ cdef class Source:
         mapped = map_file(self.path)
         if len(mapped) < offset + length:
             raise TruncatedError(f"{self.path!r} is shorter than when it was opened")
+        self.retired = self.obj  # another thread may still be walking the prefix
         PyBuffer_Release(&self.view)
         self.has_view = False
         PyObject_GetBuffer(mapped, &self.view, PyBUF_SIMPLE)
@@ -167,8 +169,23 @@ cdef class Source:
         self.ensure(offset, length)
         return (<const char *>self.data)[offset:offset + length]
 
+    cdef int begin_walk(self) except -1:
+        """Mark a GIL-free walk over ``data``: close() waits for it to end."""
+        self.check_open()
+        self.walkers += 1
+        return 0
+
+    cdef void end_walk(self):
+        self.walkers -= 1
+        if self.walkers == 0 and self.close_pending:
+            self.close_pending = False
+            self.close()
+
     def close(self):
         """Release the buffer; a mapped file is unmapped once no view of it is left."""
+        if self.walkers:
+            self.close_pending = True  # another thread is walking: the last walk closes
+            return
         if self.has_view:
             PyBuffer_Release(&self.view)
             self.has_view = False
@@ -304,6 +321,15 @@ cdef class Element:
         if self._tag != TAG_CHARSET and vr in CHARSET_VRS:
             encodings = self._ds._encodings()
         cdef bint little = self._ds._little
+        source.begin_walk()  # Python code may run below: keep the buffer for `p` alive
+        try:
+            return self._convert_with_retries(vr, p, n, little, encodings)
+        finally:
+            source.end_walk()
+
+    cdef object _convert_with_retries(self, str vr, const uint8_t *p, Py_ssize_t n,
+                                      bint little, tuple encodings):
+        """Convert; on a ValueError retry pydicom's fallback VRs, else keep the bytes."""
         try:
             return convert_value(vr, p, n, little, encodings)
         except ValueError as exc:
@@ -431,15 +457,19 @@ cdef class Dataset:
         """
         cdef WalkContext ctx
         cdef int status
-        self._source.check_open()
+        self._source.begin_walk()
         ctx.buf = self._source.data
         ctx.little = self._little
         ctx.max_depth = self._options.max_depth
         ctx.error_offset = 0
         ctx.error_tag = 0
-        with nogil:
-            status = walk_dataset(&ctx, start, self._stream_end, byte_length, self._implicit,
-                                  self._depth, stop_mode, &self._table, end_pos)
+        try:
+            with nogil:
+                status = walk_dataset(&ctx, start, self._stream_end, byte_length,
+                                      self._implicit, self._depth, stop_mode, &self._table,
+                                      end_pos)
+        finally:
+            self._source.end_walk()
         if status < 0:
             raise walk_error(status, ctx.error_offset, ctx.error_tag)
         table_sort_unique(&self._table)
@@ -486,8 +516,6 @@ cdef class Dataset:
         if self._depth + 1 > self._options.max_depth:
             raise NestingError(f"Sequences nested deeper than {self._options.max_depth} "
                                f"at {format_tag(element._tag)}, offset {element._offset}")
-        self._source.check_open()
-        ctx.buf = self._source.data
         ctx.little = self._little
         ctx.max_depth = self._options.max_depth
         ctx.error_offset = 0
@@ -498,9 +526,14 @@ cdef class Dataset:
         sequence.is_undefined_length = undefined
         encodings = self._item_encodings(element)
         try:
-            with nogil:
-                status = walk_sequence(&ctx, element._offset, stream_end, byte_length,
-                                       self._implicit, self._depth + 1, &items, &end)
+            self._source.begin_walk()
+            ctx.buf = self._source.data
+            try:
+                with nogil:
+                    status = walk_sequence(&ctx, element._offset, stream_end, byte_length,
+                                           self._implicit, self._depth + 1, &items, &end)
+            finally:
+                self._source.end_walk()
             if status < 0:
                 raise walk_error(status, ctx.error_offset, element._tag)
             for i in range(items.count):
