@@ -21,6 +21,8 @@ cdef enum:
     VR_SQ = 0x5351
     VR_UN = 0x554E
 
+cdef uint64_t UNDEFINED_OFFSET = 0xFFFFFFFFFFFFFFFF
+
 # 0 = not a DICOM VR, 1 = 2-byte length, 2 = reserved bytes + 4-byte length
 cdef uint8_t VR_KIND[26 * 26]
 
@@ -224,6 +226,25 @@ cdef int read_header(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bint i
 cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
                       uint64_t byte_length, bint implicit, int depth, int stop_mode,
                       ElementTable *out, uint64_t *end_pos) noexcept nogil:
+    """Walk the elements of one dataset starting at ``start`` (see ``_walk_elements``).
+
+    A (0008,0005) with an unknown VR fails the dataset as pydicom does: after all its
+    elements were read, so that errors met on the way are reported first.
+    """
+    cdef uint64_t charset_error_at = UNDEFINED_OFFSET
+    cdef int status = _walk_elements(ctx, start, stream_end, byte_length, implicit, depth,
+                                     stop_mode, out, end_pos, &charset_error_at)
+    if status >= 0 and charset_error_at != UNDEFINED_OFFSET:
+        ctx.error_offset = charset_error_at
+        ctx.error_tag = 0x00080005
+        return ERR_CHARSET_VR
+    return status
+
+
+cdef int _walk_elements(WalkContext *ctx, uint64_t start, uint64_t stream_end,
+                        uint64_t byte_length, bint implicit, int depth, int stop_mode,
+                        ElementTable *out, uint64_t *end_pos,
+                        uint64_t *charset_error_at) noexcept nogil:
     """Walk the elements of one dataset starting at ``start``.
 
     ``byte_length`` is the item length (UNDEFINED_LENGTH: until an item delimiter or the
@@ -262,10 +283,7 @@ cdef int walk_dataset(WalkContext *ctx, uint64_t start, uint64_t stream_end,
             end_pos[0] = pos
             return WALK_STOPPED
         if tag == 0x00080005 and flags & EF_UNKNOWN_VR:
-            ctx.error_offset = pos
-            ctx.error_tag = tag
-            end_pos[0] = pos
-            return ERR_CHARSET_VR
+            charset_error_at[0] = pos  # pydicom fails on it once the dataset is read
         value_start = pos + hdr
 
         if length != UNDEFINED_LENGTH:
