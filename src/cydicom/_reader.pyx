@@ -205,6 +205,7 @@ cdef bint _append_pixel_tail(Dataset ds, uint64_t pos, uint64_t file_size) excep
     if table_append(&ds._table, &record) < 0:
         raise MemoryError()
     table_sort_unique(&ds._table)
+    ds._table_changed()
     return True
 
 
@@ -227,6 +228,7 @@ cdef int _merge_command_set(Dataset ds, Dataset command_set) except -1:
             ds._foreign = {}
         ds._foreign[rec.tag] = command_set
     table_sort_unique(&ds._table)
+    ds._table_changed()
     return 0
 
 
@@ -240,4 +242,5 @@ cdef int _keep_only(Dataset ds, specific_tags) except -1:
             ds._table.records[kept] = ds._table.records[i]
             kept += 1
     ds._table.count = kept
+    ds._table_changed()
     return 0

@@ -31,6 +31,7 @@ cdef class ReadOptions:
 
 
 cdef class Element:
+    cdef Py_ssize_t _index            # the record's index in its dataset's table
     cdef uint32_t _tag
     cdef uint16_t _raw_vr
     cdef uint16_t _flags
@@ -63,8 +64,8 @@ cdef class Dataset:
     cdef object _inherited_pixel_rep  # pydicom's _pixel_rep, set when the parent SQ is read
     cdef tuple _parent_encodings
     cdef tuple _encodings_cache
-    cdef dict _values                 # tag -> converted value (no Element objects: no cycles)
-    cdef dict _vrs                    # tag -> resolved VR
+    cdef list _cache_vrs              # per record: resolved VR, None until converted
+    cdef list _cache_values           # per record: converted value (no Element objects kept)
     cdef dict _foreign                # tag -> Dataset the record belongs to (merged command set)
     cdef public object preamble
     cdef public object file_meta
@@ -77,6 +78,10 @@ cdef class Dataset:
     cdef int _check_truncation(self, int status, uint64_t offset, uint32_t tag) except -1
     cdef object _read_sequence(self, Element element)
     cdef Element _element_for_tag(self, uint32_t tag)
+    cdef Element _element_at(self, Py_ssize_t index)
+    cdef list _cached_vrs(self)
+    cdef void _store(self, Py_ssize_t index, vr, value)
+    cdef void _table_changed(self)
     cdef object _value_of(self, uint32_t tag, default)
     cdef tuple _encodings(self)
     cdef tuple _item_encodings(self, Element sequence)

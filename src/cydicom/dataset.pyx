@@ -2,7 +2,7 @@
 """Dataset, Element and Sequence: lazy views over a buffer and its element tables.
 
 A ``Dataset`` owns the element table of one level (walked by ``_walker``); values are
-converted on first access (``_values``) and cached by the dataset. ``Element`` objects
+converted on first access (``_values``) and cached by the dataset, per record. ``Element`` objects
 are light views made on demand (they point at their dataset, never the reverse, so
 datasets form no reference cycles and free their buffers at once). Nested sequences
 are walked into item datasets when first accessed.
@@ -350,10 +350,11 @@ cdef class Element:
 
     cdef int _convert(self) except -1:
         cdef Dataset ds = self._ds
-        cached = ds._vrs.get(self._tag)
+        cdef list vrs = ds._cached_vrs()
+        cached = vrs[self._index]
         if cached is not None:
             self._vr = cached
-            self._value = ds._values[self._tag]
+            self._value = ds._cache_values[self._index]
             self._converted = True
             return 0
         # conversions can look at other elements (charset, creators, PixelRepresentation):
@@ -384,12 +385,11 @@ cdef class Element:
                     value[0] += 65536
         if vr == "SQ" and not (self._flags & EF_SEQUENCE):
             # pydicom stores the converted SQ, then runs _set_pixel_representation
-            ds._vrs[self._tag] = vr
-            ds._values[self._tag] = value
+            ds._store(self._index, vr, value)
             try:
                 ds._propagate_pixel_rep(value)
             except BaseException:
-                del ds._vrs[self._tag], ds._values[self._tag]
+                ds._store(self._index, None, None)
                 raise
         if self._tag & 0x10000:
             # pydicom's __setitem__ looks up the private creator of every private element,
@@ -402,8 +402,7 @@ cdef class Element:
         self._vr = vr
         self._value = value
         self._converted = True
-        ds._vrs[self._tag] = vr
-        ds._values[self._tag] = value
+        ds._store(self._index, vr, value)
         return 0
 
     def __repr__(self):
@@ -429,8 +428,6 @@ cdef Dataset new_dataset(Source source, uint64_t stream_end, bint implicit, bint
     ds._depth = depth
     ds._options = options
     ds._parent_encodings = parent_encodings
-    ds._values = {}
-    ds._vrs = {}
     return ds
 
 
@@ -473,6 +470,7 @@ cdef class Dataset:
         if status < 0:
             raise walk_error(status, ctx.error_offset, ctx.error_tag)
         table_sort_unique(&self._table)
+        self._table_changed()
         if check:
             self._check_truncation(status, ctx.error_offset, ctx.error_tag)
         return status
@@ -570,8 +568,12 @@ cdef class Dataset:
         cdef Py_ssize_t index = table_find(&self._table, tag)
         if index < 0:
             return None
+        return self._element_at(index)
+
+    cdef Element _element_at(self, Py_ssize_t index):
         cdef ElementRecord *rec = &self._table.records[index]
         cdef Element el = Element.__new__(Element)
+        el._index = index
         el._tag = rec.tag
         el._raw_vr = rec.vr
         el._flags = rec.flags
@@ -581,13 +583,32 @@ cdef class Dataset:
         el._ds = self
         return el
 
+    cdef list _cached_vrs(self):
+        """Per-record caches of converted VRs and values (None: not converted yet)."""
+        if self._cache_vrs is None:
+            self._cache_vrs = [None] * self._table.count
+            self._cache_values = [None] * self._table.count
+        return self._cache_vrs
+
+    cdef void _store(self, Py_ssize_t index, vr, value):
+        self._cache_vrs[index] = vr
+        self._cache_values[index] = value
+
+    cdef void _table_changed(self):
+        """Records were added, removed or moved: drop what was cached by index."""
+        self._cache_vrs = None
+        self._cache_values = None
+
     cdef object _value_of(self, uint32_t tag, default):
-        value = self._values.get(tag, _MISSING)
-        if value is not _MISSING:
-            return value
-        cdef Element el = self._element_for_tag(tag)
-        if el is None:
+        if self._foreign is not None and tag in self._foreign:
+            return (<Dataset>self._foreign[tag])._value_of(tag, default)
+        cdef Py_ssize_t index = table_find(&self._table, tag)
+        if index < 0:
             return default
+        cdef list vrs = self._cached_vrs()
+        if vrs[index] is not None:
+            return self._cache_values[index]
+        cdef Element el = self._element_at(index)
         el._convert()
         return el._value
 
