@@ -167,6 +167,7 @@ def read_stream(obj, closer=None, *, bint force=False, bint stop_before_pixels=F
         ds._check_truncation(status, 0, 0)
     ds._encodings()  # pydicom converts (0008,0005) while reading: its errors are file-level
     ds.stopped_at_pixels = status == WALK_STOPPED
+    ds.header_end = end
     if len(command_set):
         _merge_command_set(ds, command_set)
     if specific_tags:  # pydicom: an empty list means no filtering
