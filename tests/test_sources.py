@@ -131,3 +131,15 @@ def test_encapsulated_pixel_data_from_a_path(tmp_path):
     ds = cydicom.dcmread(path)
     assert ds.element("PixelData").is_undefined_length
     assert ds.PixelData == fragments[:-8]
+
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_deflated_file_larger_than_the_header_prefix(tmp_path, stop):
+    import os
+    body = element(0x00100020, "LO", os.urandom(20_000).hex().encode()) + element(
+        0x7FE00010, "OB", os.urandom(30_000))
+    path = tmp_path / "deflated.dcm"
+    path.write_bytes(dicom_file(body, "1.2.840.10008.1.2.1.99"))
+    ds = cydicom.dcmread(path, stop_before_pixels=stop)
+    assert len(ds.PatientID) == 40_000
+    assert ("PixelData" in ds) != stop

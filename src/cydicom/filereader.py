@@ -9,7 +9,7 @@ import os
 
 from ._reader import read_stream
 from ._source import map_file, read_prefix
-from .errors import InvalidDicomError, TruncatedError
+from .errors import DeflateError, InvalidDicomError, TruncatedError
 
 MIN_PREFIX = 4096
 # How much to read first: the header size of the last file read, rounded up. Files of one
@@ -39,8 +39,8 @@ def _read_header(path, options):
             if ds.stopped_at_pixels:
                 _learn_header_size(ds)
                 return ds
-        except (TruncatedError, InvalidDicomError):
-            pass
+        except (TruncatedError, InvalidDicomError, DeflateError):
+            pass  # the prefix ends inside the header (or inside a deflated dataset)
         want *= 8
 
 
@@ -63,7 +63,7 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
             return read_stream(data, **options)
         try:
             ds = read_stream(data, path=source, file_size=size, **options)
-        except TruncatedError:
+        except (TruncatedError, DeflateError):
             ds = None  # the header runs past the prefix: read the mapped file instead
         if ds is not None:
             _learn_header_size(ds)
