@@ -111,7 +111,7 @@ cdef bytes _inflate(Source source, uint64_t pos):
     return data
 
 
-def read_stream(obj, closer=None, *, bint force=False, bint stop_before_pixels=False,
+def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=False,
                 specific_tags=None, bint strict=False, int max_depth=128, bint probe=False,
                 path=None, uint64_t file_size=0):
     """Read a DICOM stream held by ``obj`` (any object with the buffer protocol).

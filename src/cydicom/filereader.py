@@ -33,9 +33,9 @@ def _read_header(path, options):
     while True:
         data, size = read_prefix(path, want)
         if len(data) >= size:
-            return read_stream(data, **options)
+            return read_stream(data, None, *options)
         try:
-            ds = read_stream(data, probe=True, **options)
+            ds = read_stream(data, None, *options, True)
             if ds.stopped_at_pixels:
                 _learn_header_size(ds)
                 return ds
@@ -52,17 +52,16 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
     silently drop or shorten (truncated values, missing delimiters); ``max_depth`` limits
     sequence nesting. Nothing is converted until an element is accessed.
     """
-    options = dict(force=force, stop_before_pixels=stop_before_pixels,
-                   specific_tags=specific_tags, strict=strict, max_depth=max_depth)
+    options = (force, stop_before_pixels, specific_tags, strict, max_depth)  # read_stream's
     kind = type(source)
     if kind is str or isinstance(source, os.PathLike):
         if stop_before_pixels:
             return _read_header(source, options)
         data, size = read_prefix(source, _prefix_hint)
         if len(data) >= size:
-            return read_stream(data, **options)
+            return read_stream(data, None, *options)
         try:
-            ds = read_stream(data, path=source, file_size=size, **options)
+            ds = read_stream(data, None, *options, False, source, size)
         except (TruncatedError, DeflateError):
             ds = None  # the header runs past the prefix: read the mapped file instead
         if ds is not None:
@@ -70,14 +69,14 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
             return ds
         data = map_file(source)
         try:
-            return read_stream(data, getattr(data, "close", None), **options)
+            return read_stream(data, getattr(data, "close", None), *options)
         except BaseException:
             if type(data) is not bytes:
                 data.close()
             raise
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return read_stream(source, **options)
+        return read_stream(source, None, *options)
     if hasattr(source, "read"):
-        return read_stream(source.read(), **options)
+        return read_stream(source.read(), None, *options)
     raise TypeError(f"dcmread() takes a path, bytes or a binary file object, "
                     f"not {kind.__name__}")
