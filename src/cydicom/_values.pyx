@@ -139,12 +139,47 @@ cdef inline uint16_t _code(str vr):
     return (<uint16_t>(<Py_UCS4>vr[0]) << 8) | <uint16_t>(<Py_UCS4>vr[1])
 
 
+cdef inline Py_ssize_t _trimmed(const uint8_t *p, Py_ssize_t n) noexcept nogil:
+    """Length without trailing spaces and NULs."""
+    while n and (p[n - 1] == 0x20 or p[n - 1] == 0):
+        n -= 1
+    return n
+
+
+cdef object _single_value(uint16_t code, const uint8_t *p, Py_ssize_t n, tuple encodings):
+    """Fast path for a value without a backslash; NotImplemented where it does not apply.
+
+    Trailing spaces/NULs are trimmed on the bytes: for latin-1 and UTF-8 that equals
+    pydicom's ``rstrip`` of the decoded text.
+    """
+    cdef Py_ssize_t m = _trimmed(p, n)
+    if code in (0x4353, 0x4153, 0x4441, 0x4454, 0x544D):  # CS AS DA DT TM
+        return _latin1(p, m)
+    if code == 0x5549:  # UI
+        return _latin1(p, m).strip()
+    if code == 0x4453:  # DS: pydicom strips whitespace first, then trailing spaces/NULs
+        return _ds_item(_latin1(p, n).strip().rstrip(" \x00"))
+    if code == 0x4953:  # IS: no leading strip before the item is parsed
+        return _is_item(_latin1(p, m))
+    if encodings[0] in LATIN1_CODECS:
+        if code in (0x5348, 0x4C4F, 0x5543, 0x5354, 0x4C54, 0x5554):  # SH LO UC ST LT UT
+            if memchr(p, 0x1B, m) == NULL:
+                return _latin1(p, m)
+        elif code == 0x504E and memchr(p, 0x3D, m) == NULL and memchr(p, 0x1B, m) == NULL:
+            return _latin1(p, m)  # PN without '=' groups
+    return NotImplemented
+
+
 cdef object convert_value(str vr, const uint8_t *p, Py_ssize_t n, bint little,
                           tuple encodings):
     """Convert ``n`` value bytes at ``p`` for ``vr`` (any VR but SQ and the empty case)."""
     cdef uint16_t code = _code(vr)
     cdef str text
     cdef list items
+    if code != 0x4145 and memchr(p, 0x5C, n) == NULL:  # no backslash: one value
+        value = _single_value(code, p, n, encodings)
+        if value is not NotImplemented:
+            return value
     if code == 0x4145:  # AE: split, strip each (NUL kept)
         return _scalar_or_list([s.strip() for s in _latin1(p, n).split("\\")])
     if code in (0x4153, 0x4353, 0x4441, 0x4454, 0x544D):  # AS CS DA DT TM

@@ -9,6 +9,7 @@ are walked into item datasets when first accessed.
 """
 import warnings
 
+cimport cython
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 
@@ -221,6 +222,7 @@ cdef class ReadOptions:
         self.max_depth = max_depth
 
 
+@cython.freelist(64)
 cdef class Element:
     """One data element: header fields, zero-copy raw bytes and the lazily converted value."""
 
