@@ -1,8 +1,5 @@
 """cydicom._dictionary against pydicom 3.0.2's data dictionaries."""
-import os
 import random
-import subprocess
-import sys
 
 import pytest
 from pydicom import datadict

@@ -7,7 +7,7 @@ import pytest
 import cydicom
 from cydicom import errors
 from conformance.rawgen import (
-    DEFLATED, EXPLICIT_LE, IMPLICIT_LE, dicom_file, element, file_meta, item, sequence,
+    DEFLATED, IMPLICIT_LE, dicom_file, element, file_meta, item, sequence,
 )
 
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
+from .tags import private_block_layout
 from .tags import (
     AMBIGUOUS_OTHER, AMBIGUOUS_UNRESOLVED, AMBIGUOUS_US_SS, BITS_ALLOCATED, FIXED_SIZE, LONG_VRS,
-    PIXEL_DATA, PIXEL_REPRESENTATION, PRIVATE_BLOCKS, SPECIFIC_CHARACTER_SET, TAGS_BY_VR,
-    TRAILING_PADDING, UNKNOWN_CREATORS, UNKNOWN_PUBLIC, VALUE_VRS,
+    PIXEL_DATA, PIXEL_REPRESENTATION, SPECIFIC_CHARACTER_SET, TAGS_BY_VR,
+    TRAILING_PADDING, UNKNOWN_PUBLIC, VALUE_VRS,
 )
 
 ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
@@ -331,18 +332,11 @@ def _plain_element(draw, ctx):
 @st.composite
 def _private_block(draw, ctx):
     """A creator and 1-3 of its elements; known creators use their private dictionary VRs."""
-    if draw(st.booleans()):
-        creator = draw(st.sampled_from(sorted(PRIVATE_BLOCKS)))
-        group, entries = PRIVATE_BLOCKS[creator]
-    else:
-        creator = draw(st.sampled_from(UNKNOWN_CREATORS))
-        group = draw(st.sampled_from([0x0009, 0x0011, 0x0029]))
-        entries = [(e, draw(st.sampled_from(VALUE_VRS))) for e in range(0x01, 0x04)]
+    creator, group, chosen = private_block_layout(draw)
     block = draw(st.integers(0x10, 0x12))
     creator_value = creator.encode() + draw(st.sampled_from([b"", b" ", b"\x00"]))
     plans = [("elem", (group << 16) | block, "LO", creator_value)]
-    for offset, vr in draw(st.lists(st.sampled_from(entries), min_size=1, max_size=3,
-                                    unique_by=lambda e: e[0])):
+    for offset, vr in chosen:
         value = draw(raw_value(vr))
         written_vr = vr if ctx.implicit else draw(st.sampled_from([vr, vr, "UN"]))
         plans.append(("elem", (group << 16) | (block << 8) | offset, written_vr, value))

@@ -15,9 +15,10 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 
+from .tags import private_block_layout
 from .tags import (
-    BITS_ALLOCATED, COLUMNS, PIXEL_DATA, PIXEL_REPRESENTATION, PRIVATE_BLOCKS, ROWS, TAGS_BY_VR,
-    TRAILING_PADDING, UNKNOWN_CREATORS, VALUE_VRS,
+    BITS_ALLOCATED, COLUMNS, PIXEL_DATA, PIXEL_REPRESENTATION, ROWS, TAGS_BY_VR,
+    TRAILING_PADDING, VALUE_VRS,
 )
 
 SAFE_G0 = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "\\")
@@ -122,14 +123,7 @@ def elements(draw, alpha):
 @st.composite
 def private_block(draw, alpha):
     """A private creator and 1-3 of its elements, with a known or an unknown creator."""
-    if draw(st.booleans()):
-        creator = draw(st.sampled_from(sorted(PRIVATE_BLOCKS)))
-        group, entries = PRIVATE_BLOCKS[creator]
-    else:
-        creator = draw(st.sampled_from(UNKNOWN_CREATORS))
-        group = draw(st.sampled_from([0x0009, 0x0011, 0x0029]))
-        entries = [(e, draw(st.sampled_from(VALUE_VRS))) for e in range(1, 4)]
-    chosen = draw(st.lists(st.sampled_from(entries), min_size=1, max_size=3, unique_by=lambda e: e[0]))
+    creator, group, chosen = private_block_layout(draw)
     return creator, group, [(offset, vr, draw(value_for(vr, alpha))) for offset, vr in chosen]
 
 

@@ -63,3 +63,23 @@ def _private_blocks():
 
 PRIVATE_BLOCKS = _private_blocks()
 UNKNOWN_CREATORS = ["ACME 1.0", "UNKNOWN_VENDOR", "X"]
+
+
+def private_block_layout(draw):
+    """Draw a creator, its group and the (element offset, VR) pairs of 1-3 elements.
+
+    Known creators use their private dictionary entries; unknown ones any value VR. Call
+    from inside a hypothesis composite with its ``draw``.
+    """
+    from hypothesis import strategies as st
+
+    if draw(st.booleans()):
+        creator = draw(st.sampled_from(sorted(PRIVATE_BLOCKS)))
+        group, entries = PRIVATE_BLOCKS[creator]
+    else:
+        creator = draw(st.sampled_from(UNKNOWN_CREATORS))
+        group = draw(st.sampled_from([0x0009, 0x0011, 0x0029]))
+        entries = [(e, draw(st.sampled_from(VALUE_VRS))) for e in range(0x01, 0x04)]
+    chosen = draw(st.lists(st.sampled_from(entries), min_size=1, max_size=3,
+                           unique_by=lambda e: e[0]))
+    return creator, group, chosen
