@@ -400,7 +400,11 @@ cdef class Element:
             if creator_tag != self._tag and table_find(&ds._table, creator_tag) >= 0:
                 ds._value_of(creator_tag, None)
         if vr in AMBIGUOUS_VRS:
-            vr, value = self._ds._correct_ambiguous(self, vr, value)
+            try:
+                vr, value = self._ds._correct_ambiguous(self, vr, value)
+            except (TypeError, IndexError) as exc:  # e.g. an empty LUTDescriptor
+                raise AmbiguousVRError(f"Failed to resolve ambiguous VR for tag "
+                                       f"{format_tag(self._tag)}: {exc}") from None
         self._vr = vr
         self._value = value
         self._converted = True
