@@ -4,6 +4,7 @@ import glob
 import os
 import sys
 import time
+import warnings
 
 from . import __version__, dcmread
 from .dataset import format_tag
@@ -79,12 +80,16 @@ def demo(args, out=sys.stdout):
     for path in files:
         name = os.path.basename(path)
         try:
-            ds = dcmread(path, force=True)
-            modality = ds.get("Modality", "")
-            patient = ds.get("PatientName", "")
-            rows, columns = ds.get("Rows", ""), ds.get("Columns", "")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                ds = dcmread(path, force=True)
+                modality = ds.get("Modality", "")
+                patient = ds.get("PatientName", "")
+                rows, columns = ds.get("Rows", ""), ds.get("Columns", "")
             out.write(f"{name:<44} {len(ds):>4} elements  {str(ds.transfer_syntax):<24} "
                       f"{str(modality):<4} {str(rows):>5}x{str(columns):<5} {str(patient)[:24]}\n")
+            for warning in caught:
+                out.write(f"{'':<44} warning: {warning.message}\n")
             ds.close()
         except DicomError as exc:
             failures += 1
