@@ -171,6 +171,27 @@ def _raised_in(exc, function):
     return tb is not None and tb.tb_frame.f_code.co_name == function
 
 
+@contextmanager
+def _watch_charset_nul(quirks):
+    """Flag quirk 11 wherever it happens: a charset term with a NUL makes pydicom raise
+    ValueError, which becomes a file-level error, or inside a sequence a retry of other VRs
+    that ends in a TypeError for the whole sequence."""
+    import pydicom.charset as charset
+
+    original = charset._python_encoding_for_corrected_encoding
+
+    def watched(encoding):
+        if isinstance(encoding, str) and "\x00" in encoding:
+            quirks.add("charset-nul: a NUL in a charset term (quirk 11)")
+        return original(encoding)
+
+    charset._python_encoding_for_corrected_encoding = watched
+    try:
+        yield
+    finally:
+        charset._python_encoding_for_corrected_encoding = original
+
+
 def pydicom_outcome(data, **kwargs):
     """Read with pydicom's defaults; return (outcome, quirks seen on the way)."""
     from pydicom import dcmread
@@ -179,7 +200,7 @@ def pydicom_outcome(data, **kwargs):
     errors = _ErrorRecords()
     logger = logging.getLogger("pydicom")
     logger.addHandler(errors)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _watch_charset_nul(quirks):
         warnings.simplefilter("always")
         try:
             fds = dcmread(_source(data), **kwargs)
