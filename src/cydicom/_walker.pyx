@@ -63,17 +63,27 @@ cdef inline bint _should_stop(uint32_t tag, int stop_mode) noexcept nogil:
     return False
 
 
+cdef int _reserve(void **items, size_t *capacity, size_t count, size_t item_size,
+                  size_t initial) noexcept nogil:
+    """Make room for one more item in a realloc-grown array (doubling)."""
+    cdef size_t new_capacity
+    cdef void *grown
+    if count < capacity[0]:
+        return 0
+    new_capacity = capacity[0] * 2 if capacity[0] else initial
+    grown = realloc(items[0], new_capacity * item_size)
+    if grown == NULL:
+        return ERR_NO_MEMORY
+    items[0] = grown
+    capacity[0] = new_capacity
+    return 0
+
+
 cdef int _append(ElementTable *table, uint32_t tag, uint16_t vr, uint16_t flags,
                  uint32_t declared, uint64_t value_offset, uint64_t value_length) noexcept nogil:
-    cdef size_t new_capacity
-    cdef ElementRecord *grown
-    if table.count == table.capacity:
-        new_capacity = table.capacity * 2 if table.capacity else 32
-        grown = <ElementRecord *>realloc(table.records, new_capacity * sizeof(ElementRecord))
-        if grown == NULL:
-            return ERR_NO_MEMORY
-        table.records = grown
-        table.capacity = new_capacity
+    if _reserve(<void **>&table.records, &table.capacity, table.count,
+                sizeof(ElementRecord), 32) < 0:
+        return ERR_NO_MEMORY
     cdef ElementRecord *rec = &table.records[table.count]
     rec.tag = tag
     rec.vr = vr
@@ -88,15 +98,8 @@ cdef int _append(ElementTable *table, uint32_t tag, uint16_t vr, uint16_t flags,
 
 cdef int _append_item(ItemTable *items, uint64_t content_offset, uint64_t content_end,
                       uint32_t declared, bint implicit, bint undefined, bint lost) noexcept nogil:
-    cdef size_t new_capacity
-    cdef ItemRecord *grown
-    if items.count == items.capacity:
-        new_capacity = items.capacity * 2 if items.capacity else 8
-        grown = <ItemRecord *>realloc(items.items, new_capacity * sizeof(ItemRecord))
-        if grown == NULL:
-            return ERR_NO_MEMORY
-        items.items = grown
-        items.capacity = new_capacity
+    if _reserve(<void **>&items.items, &items.capacity, items.count, sizeof(ItemRecord), 8) < 0:
+        return ERR_NO_MEMORY
     cdef ItemRecord *item = &items.items[items.count]
     item.content_offset = content_offset
     item.content_end = content_end
