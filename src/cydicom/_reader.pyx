@@ -12,9 +12,9 @@ import zlib
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 
 from cydicom._walker cimport (
-    EF_TRUNCATED, EF_UNKNOWN_VR, STOP_AT_PIXELS, STOP_NONE, STOP_NOT_GROUP_0, STOP_NOT_GROUP_2,
+    DEFAULT_MAX_DEPTH, EF_TRUNCATED, STOP_AT_PIXELS, STOP_NONE, STOP_NOT_GROUP_0, STOP_NOT_GROUP_2,
     UNDEFINED_LENGTH, WALK_END, WALK_STOPPED, ElementHeader, ElementRecord, WalkContext,
-    detect_implicit, read_header, standard_vr_kind, table_append, table_find, table_sort_unique,
+    detect_implicit, init_context, read_header, standard_vr_kind, table_append, table_find, table_sort_unique,
 )
 from cydicom.dataset cimport Dataset, ReadOptions, Source, new_dataset
 
@@ -37,8 +37,7 @@ cdef bint _choose_mode(Source source, uint64_t pos, bint assumed, int stop_mode)
     """Detect implicit/explicit VR at ``pos`` as pydicom's ``_is_implicit_vr`` (top level)."""
     cdef WalkContext ctx
     cdef bint mismatch
-    ctx.buf = source.data
-    ctx.little = True
+    init_context(&ctx, source.data, True, DEFAULT_MAX_DEPTH)
     cdef bint implicit = detect_implicit(&ctx, pos, source.size, assumed, False, stop_mode,
                                          &mismatch)
     if mismatch:
@@ -187,8 +186,7 @@ cdef bint _append_pixel_tail(Dataset ds, uint64_t pos, uint64_t file_size) excep
     cdef WalkContext ctx
     cdef ElementHeader header
     cdef ElementRecord record
-    ctx.buf = ds._source.data
-    ctx.little = ds._little
+    init_context(&ctx, ds._source.data, ds._little, DEFAULT_MAX_DEPTH)
     if read_header(&ctx, pos, ds._source.size, ds._implicit, &header) < 0:
         return False
     cdef uint64_t value_start = pos + header.size

@@ -80,6 +80,15 @@ ctypedef struct WalkContext:
     uint64_t error_offset     # where the failing read was attempted
     uint32_t error_tag        # the element being read (0 if none)
 
+cdef inline void init_context(WalkContext *ctx, const uint8_t *buf, bint little,
+                              int max_depth) noexcept nogil:
+    """Every field of a walk context set, error fields cleared."""
+    ctx.buf = buf
+    ctx.little = little
+    ctx.max_depth = max_depth
+    ctx.error_offset = 0
+    ctx.error_tag = 0
+
 cdef int detect_implicit(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bint assumed,
                          bint is_sequence, int stop_mode, bint *mismatch) noexcept nogil
 cdef int read_header(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bint implicit,

@@ -17,7 +17,7 @@ from cydicom._walker cimport (
     DEFAULT_MAX_DEPTH, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
     EF_UNKNOWN_VR, ERR_CHARSET_VR, ERR_NESTING, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
     ERR_TRUNCATED_PEEK, ElementRecord, ElementTable, ItemRecord, ItemTable, STOP_NONE,
-    UNDEFINED_LENGTH, WALK_NO_DELIMITER, WalkContext, items_free, table_find, table_free,
+    UNDEFINED_LENGTH, WALK_NO_DELIMITER, WalkContext, init_context, items_free, table_find, table_free,
     table_sort_unique, walk_dataset, walk_sequence,
 )
 
@@ -461,11 +461,7 @@ cdef class Dataset:
         cdef WalkContext ctx
         cdef int status
         self._source.begin_walk()
-        ctx.buf = self._source.data
-        ctx.little = self._little
-        ctx.max_depth = self._options.max_depth
-        ctx.error_offset = 0
-        ctx.error_tag = 0
+        init_context(&ctx, self._source.data, self._little, self._options.max_depth)
         try:
             with nogil:
                 status = walk_dataset(&ctx, start, self._stream_end, byte_length,
@@ -520,10 +516,6 @@ cdef class Dataset:
         if self._depth + 1 > self._options.max_depth:
             raise NestingError(f"Sequences nested deeper than {self._options.max_depth} "
                                f"at {format_tag(element._tag)}, offset {element._offset}")
-        ctx.little = self._little
-        ctx.max_depth = self._options.max_depth
-        ctx.error_offset = 0
-        ctx.error_tag = element._tag
         items.items = NULL
         items.count = items.capacity = 0
         sequence = Sequence()
@@ -531,7 +523,7 @@ cdef class Dataset:
         encodings = self._item_encodings(element)
         try:
             self._source.begin_walk()
-            ctx.buf = self._source.data
+            init_context(&ctx, self._source.data, self._little, self._options.max_depth)
             try:
                 with nogil:
                     status = walk_sequence(&ctx, element._offset, stream_end, byte_length,
