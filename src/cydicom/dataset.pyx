@@ -109,7 +109,12 @@ class Sequence(list):
     is_undefined_length = False
 
     def __repr__(self):
-        return f"<Sequence of {len(self)} item(s)>"
+        from cydicom._display import sequence_repr
+        return sequence_repr(self)
+
+    def __str__(self):
+        from cydicom._display import sequence_text
+        return sequence_text(self)
 
 
 cdef class Source:
@@ -412,15 +417,8 @@ cdef class Element:
         return 0
 
     def __repr__(self):
-        try:
-            vr = self.vr
-            shown = repr(self.value)
-        except DicomError as exc:
-            vr, shown = "??", f"<error: {exc}>"
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        name = self.keyword or "(unknown)"
-        return f"{format_tag(self._tag)} {vr} {name}: {shown}"
+        from cydicom._display import element_repr
+        return element_repr(self)
 
 
 cdef Dataset new_dataset(Source source, uint64_t stream_end, bint implicit, bint little,
@@ -834,13 +832,16 @@ cdef class Dataset:
         return False
 
     def __repr__(self):
-        lines = []
-        for element in self:
-            lines.append(repr(element))
-            if len(lines) >= 40:
-                lines.append(f"... ({len(self) - 40} more)")
-                break
-        return "\n".join(lines) if lines else "<empty Dataset>"
+        from cydicom._display import dataset_repr
+        return dataset_repr(self)
+
+    def __str__(self):
+        from cydicom._display import dataset_text
+        return dataset_text(self)
+
+    def _repr_html_(self):
+        from cydicom._display import dataset_html
+        return dataset_html(self)
 
     def to_pydicom(self):
         """An equivalent ``pydicom.Dataset`` built from cydicom's own elements."""
