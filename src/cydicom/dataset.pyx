@@ -847,3 +847,17 @@ cdef class Dataset:
         """An equivalent ``pydicom.Dataset`` built from cydicom's own elements."""
         from cydicom._interop import to_pydicom
         return to_pydicom(self)
+
+    def to_json_dict(self, bulk_data_threshold=1024, bulk_data_element_handler=None,
+                     suppress_invalid_tags=False):
+        """This dataset in the DICOM JSON model (PS3.18 F.2), as pydicom's ``to_json_dict``."""
+        from cydicom.jsonmodel import dataset_json
+        return dataset_json(self, bulk_data_threshold, bulk_data_element_handler,
+                            suppress_invalid_tags)
+
+    def to_json(self, bulk_data_threshold=1024, bulk_data_element_handler=None,
+                dump_handler=None, suppress_invalid_tags=False):
+        """``to_json_dict()`` serialised (``json.dumps`` with sorted keys unless ``dump_handler``)."""
+        from cydicom.jsonmodel import dataset_json_text
+        return dataset_json_text(self, bulk_data_threshold, bulk_data_element_handler,
+                                 dump_handler, suppress_invalid_tags)
