@@ -129,10 +129,10 @@ def _raw_bytes_vrs(ds):
 
 def dataset_text(ds, limit=None):
     """The elements of ``ds`` (and its sequence items), one per line; at most ``limit`` lines."""
-    lines = []
+    lines: list[str] = []
     for line in Formatter().lines(ds):
         if limit is not None and len(lines) == limit:
-            shown = sum(1 for line in lines if line.startswith("("))
+            shown = sum(1 for text in lines if text.startswith("("))
             lines.append(f"... and {len(ds) - shown} more top-level elements, "
                          f"{len(ds)} in all (str() shows everything)")
             break

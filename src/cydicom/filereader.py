@@ -5,7 +5,11 @@ is memory-mapped only when first used (page faults of a fresh mapping cost more 
 reading the header). Other files are mapped whole. With ``stop_before_pixels`` only the
 header prefix is read, grown until the walk reaches the pixel data or the file's end.
 """
+from __future__ import annotations
+
 import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, BinaryIO, Union
 
 from ._reader import read_stream
 from ._source import map_file, read_prefix
@@ -17,8 +21,13 @@ MIN_PREFIX = 4096
 # 16 KiB prefix costs about 3x a 4 KiB one here. A plain hint: threads may race on it.
 _prefix_hint = MIN_PREFIX
 
+if TYPE_CHECKING:
+    from .dataset import Dataset, TagKey
 
-def _learn_header_size(ds):
+    ReadOptions = tuple[bool, bool, Union[Iterable[TagKey], None], bool, int]
+
+
+def _learn_header_size(ds: Dataset) -> None:
     global _prefix_hint
     needed = ds.header_end + 16
     hint = MIN_PREFIX
@@ -27,7 +36,7 @@ def _learn_header_size(ds):
     _prefix_hint = hint
 
 
-def _read_header(path, options):
+def _read_header(path: str | os.PathLike[str], options: ReadOptions) -> Dataset:
     """Read a growing prefix of ``path`` until the header (up to Pixel Data) fits."""
     want = _prefix_hint
     while True:
@@ -44,17 +53,17 @@ def _read_header(path, options):
         want *= 8
 
 
-def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False,
-            strict=False, max_depth=128):
+def dcmread(source: str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO, *,
+            stop_before_pixels: bool = False, specific_tags: Iterable[TagKey] | None = None,
+            force: bool = False, strict: bool = False, max_depth: int = 128) -> Dataset:
     """Read a DICOM file lazily from a path, a bytes-like object or a binary file object.
 
     Parameters mirror pydicom's ``dcmread``. ``strict=True`` raises on data pydicom would
     silently drop or shorten (truncated values, missing delimiters); ``max_depth`` limits
     sequence nesting. Nothing is converted until an element is accessed.
     """
-    options = (force, stop_before_pixels, specific_tags, strict, max_depth)  # read_stream's
-    kind = type(source)
-    if kind is str or isinstance(source, os.PathLike):
+    options: ReadOptions = (force, stop_before_pixels, specific_tags, strict, max_depth)
+    if isinstance(source, (str, os.PathLike)):
         if stop_before_pixels:
             return _read_header(source, options)
         data, size = read_prefix(source, _prefix_hint)
@@ -67,16 +76,16 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
         if ds is not None:
             _learn_header_size(ds)
             return ds
-        data = map_file(source)
+        mapped = map_file(source)
         try:
-            return read_stream(data, getattr(data, "close", None), *options)
+            return read_stream(mapped, getattr(mapped, "close", None), *options)
         except BaseException:
-            if type(data) is not bytes:
-                data.close()
+            if not isinstance(mapped, bytes):
+                mapped.close()
             raise
     if isinstance(source, (bytes, bytearray, memoryview)):
         return read_stream(source, None, *options)
     if hasattr(source, "read"):
         return read_stream(source.read(), None, *options)
     raise TypeError(f"dcmread() takes a path, bytes or a binary file object, "
-                    f"not {kind.__name__}")
+                    f"not {type(source).__name__}")

@@ -7,13 +7,19 @@ the base64 text would exceed ``bulk_data_threshold``; PN values become component
 AT values hex strings; IS/DS and the binary numbers JSON numbers; empty values carry no
 ``Value``. The file meta is not part of it (as in pydicom).
 """
+from __future__ import annotations
+
 import base64
 import json
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 from ._values import empty_value
-from .dataset import format_tag
+from .dataset import Dataset, Element, format_tag
 from .errors import DicomWarning
+
+BulkDataHandler = Callable[[Element], str]
 
 BINARY_VRS = frozenset(("OB", "OD", "OF", "OL", "OV", "OW", "UN",
                         "US or SS or OW", "US or OW", "OB or OW"))
@@ -22,7 +28,7 @@ FLOAT_VRS = frozenset(("DS", "FD", "FL"))
 PN_GROUPS = ("Alphabetic", "Ideographic", "Phonetic")
 
 
-def _multiplicity(value):
+def _multiplicity(value: Any) -> int:
     """pydicom's ``DataElement.VM`` for a plain cydicom value (not SQ)."""
     if value is None:
         return 0
@@ -33,11 +39,11 @@ def _multiplicity(value):
     return 1
 
 
-def _values(value):
+def _values(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _numbers(values, vr):
+def _numbers(values: list[Any], vr: str) -> list[Any]:
     """pydicom's ``jsonrep.convert_to_python_number``."""
     kind = int if vr in INT_VRS else float if vr in FLOAT_VRS else None
     if kind is None:
@@ -45,14 +51,15 @@ def _numbers(values, vr):
     return [kind(v) if v is not None else empty_value(vr) for v in values]
 
 
-def _person_name(name):
+def _person_name(name: str) -> dict[str, str]:
     return dict(zip(PN_GROUPS, name.split("=")[:3]))
 
 
-def element_json(element, bulk_data_element_handler, bulk_data_threshold):
+def element_json(element: Element, bulk_data_element_handler: BulkDataHandler | None,
+                 bulk_data_threshold: int) -> dict[str, Any]:
     """One element as a DICOM JSON object (``{"vr": ..., "Value"|"InlineBinary"|...}``)."""
     vr, value = element.vr, element.value
-    out = {"vr": vr}
+    out: dict[str, Any] = {"vr": vr}
     if vr == "SQ":
         out["Value"] = [dataset_json(item, bulk_data_threshold, bulk_data_element_handler)
                         for item in value]
@@ -74,8 +81,9 @@ def element_json(element, bulk_data_element_handler, bulk_data_threshold):
     return out
 
 
-def dataset_json(ds, bulk_data_threshold=1024, bulk_data_element_handler=None,
-                 suppress_invalid_tags=False):
+def dataset_json(ds: Dataset, bulk_data_threshold: int = 1024,
+                 bulk_data_element_handler: BulkDataHandler | None = None,
+                 suppress_invalid_tags: bool = False) -> dict[str, Any]:
     """``ds`` (one level and its items) as a DICOM JSON dict, keyed by 8-digit hex tags.
 
     With ``suppress_invalid_tags`` an element whose value cannot be read or encoded is left
@@ -83,7 +91,7 @@ def dataset_json(ds, bulk_data_threshold=1024, bulk_data_element_handler=None,
     values with its strict validation and drops those that fail it; cydicom does not
     validate values, so it drops only elements that fail.)
     """
-    out = {}
+    out: dict[str, Any] = {}
     for element in ds:
         key = f"{element.tag:08X}"
         try:
@@ -96,8 +104,10 @@ def dataset_json(ds, bulk_data_threshold=1024, bulk_data_element_handler=None,
     return out
 
 
-def dataset_json_text(ds, bulk_data_threshold=1024, bulk_data_element_handler=None,
-                      dump_handler=None, suppress_invalid_tags=False):
+def dataset_json_text(ds: Dataset, bulk_data_threshold: int = 1024,
+                      bulk_data_element_handler: BulkDataHandler | None = None,
+                      dump_handler: Callable[[dict[str, Any]], str] | None = None,
+                      suppress_invalid_tags: bool = False) -> str:
     """``dataset_json`` serialised by ``dump_handler`` (default: ``json.dumps`` with sorted keys)."""
     data = dataset_json(ds, bulk_data_threshold, bulk_data_element_handler,
                         suppress_invalid_tags)

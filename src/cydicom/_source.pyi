@@ -1,0 +1,13 @@
+"""Type stubs of ``cydicom._source`` (Cython): whole-file maps and prefix reads."""
+from os import PathLike
+
+_Path = str | bytes | PathLike[str] | PathLike[bytes]
+
+class MappedFile:
+    """A whole file mapped read-only (supports the buffer protocol)."""
+
+    def close(self) -> None: ...
+    def __len__(self) -> int: ...
+
+def map_file(path: _Path) -> MappedFile | bytes: ...
+def read_prefix(path: _Path, want: int) -> tuple[bytes, int]: ...
