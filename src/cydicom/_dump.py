@@ -16,7 +16,7 @@ PREVIEW_WIDTH = 64
 
 def add_arguments(parser):
     """The options of ``cydicom dump``."""
-    parser.add_argument("file")
+    parser.add_argument("file", help="the DICOM file to show")
     parser.add_argument("--depth", type=int, default=None, metavar="N",
                         help="show sequence items nested at most N levels deep (0: top level only)")
     parser.add_argument("--no-pixels", action="store_true",
