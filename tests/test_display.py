@@ -3,7 +3,7 @@ import pytest
 
 import cydicom
 from cydicom import _display
-from realfiles import pydicom_test_file
+from realfiles import bundled_files, data_store_files, pydicom_test_file
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,34 @@ def test_long_values_are_cut_and_binary_values_shown_as_hex(ct):
     assert pixel_line == f"(7FE0,0010) OW PixelData: <32768 bytes> {head} ..."
     assert _display.preview("UT", "x" * 500, 20) == "'xxxxxxxxxxxxxxxx..."
     assert _display.preview("OB", b"\x01\x02", 20) == "<2 bytes> 01 02"
+
+
+def test_large_binary_values_are_shown_from_their_raw_bytes_the_same(monkeypatch):
+    path = pydicom_test_file("CT_small.dcm")
+    converted = str(cydicom.dcmread(path))
+    monkeypatch.setattr(_display, "BULK_LENGTH", 100)  # the pixel data goes the raw way
+    ds = cydicom.dcmread(path)
+    seen = []
+    real = _display._raw_bytes_vrs
+    monkeypatch.setattr(_display, "_raw_bytes_vrs", lambda d: seen.append(d) or real(d))
+    assert str(ds) == converted
+    assert len(seen) == 1 and seen[0] is ds
+
+
+@pytest.mark.filterwarnings("ignore::cydicom.DicomWarning")
+def test_raw_and_converted_previews_agree_on_every_real_file(monkeypatch):
+    differing = []
+    for path in bundled_files() + data_store_files():
+        texts = []
+        for threshold in (1 << 40, 1):  # never raw; raw for every explicit OB/OW/... value
+            monkeypatch.setattr(_display, "BULK_LENGTH", threshold)
+            try:
+                texts.append(str(cydicom.dcmread(path, force=True)))
+            except cydicom.DicomError as exc:
+                texts.append(type(exc))
+        if texts[0] != texts[1]:
+            differing.append(path)
+    assert differing == []
 
 
 def test_private_tags_are_named_as_such(ct):

@@ -12,7 +12,9 @@ from .errors import DicomError
 
 REPR_LINES = 60             # repr() of a Dataset stops after this many lines (str() shows all)
 BYTES_SHOWN = 16            # leading bytes shown, in hex, for a binary value
-BULK_LENGTH = 1024          # binary values at least this long are previewed from their raw bytes
+# binary values at least this long are previewed from their raw bytes, not converted (a
+# copy); below it a copy costs less than the numpy import that finding the raw VR needs
+BULK_LENGTH = 1 << 20
 # explicit VRs whose value is the raw bytes as they are (UN is resolved, so it is not here)
 RAW_BYTES_VRS = {(ord(vr[0]) << 8) | ord(vr[1]): vr for vr in ("OB", "OD", "OF", "OL", "OV", "OW")}
 
