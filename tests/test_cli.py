@@ -107,6 +107,20 @@ def _meta(transfer_syntax):
     return b"\x02\x00\x00\x00UL\x04\x00" + len(element).to_bytes(4, "little") + element
 
 
+def test_dump_into_a_pipe_closed_early_ends_quietly(tmp_path):
+    item = b"\x10\x00\x20\x00LO\x08\x00PATIENT1"
+    items = (b"\xfe\xff\x00\xe0" + len(item).to_bytes(4, "little") + item) * 5000
+    sequence = b"\x10\x00\x02\x10SQ\x00\x00" + len(items).to_bytes(4, "little") + items
+    path = tmp_path / "long.dcm"  # ~10,000 lines of dump: more than a pipe holds
+    path.write_bytes(b"\x00" * 128 + b"DICM" + _meta("1.2.840.10008.1.2.1") + sequence)
+    process = subprocess.Popen([sys.executable, "-m", "cydicom", "dump", str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"# preamble")
+    process.stdout.close()  # like `| head -1`
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0 and stderr == ""
+
+
 def test_version_and_module_entry_point():
     result = _run("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"cydicom {cydicom.__version__}"
