@@ -101,6 +101,14 @@ def test_an_unreadable_value_is_shown_not_raised():
     assert text.endswith("(0010,0020) LO PatientID: 'ID'")
 
 
+def test_repr_after_close_shows_what_was_read():
+    with cydicom.dcmread(pydicom_test_file("rtplan.dcm")) as ds:
+        name = ds.PatientName
+    text = repr(ds)
+    assert f"(0010,0010) PN PatientName: {name!r}" in text  # read before closing: cached
+    assert "(0010,0020) ?? PatientID: <error: the dataset's file is closed" in text
+
+
 def test_jupyter_html_escapes_values(rtplan):
     html = rtplan._repr_html_()
     assert html.startswith("<table>") and html.count("<tr>") == _display.REPR_LINES + 1

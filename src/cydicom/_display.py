@@ -8,7 +8,6 @@ its pixel data.
 from html import escape
 
 from .dataset import format_tag
-from .errors import DicomError
 
 REPR_LINES = 60             # repr() of a Dataset stops after this many lines (str() shows all)
 BYTES_SHOWN = 16            # leading bytes shown, in hex, for a binary value
@@ -75,7 +74,7 @@ class Formatter:
             else:
                 vr = element.vr
                 text = preview(vr, element.value, self.width)
-        except DicomError as exc:
+        except ValueError as exc:  # a DicomError, or the file was closed before reading
             self.errors += 1
             return "??", f"<error: {exc}>"
         if element.is_truncated:
@@ -114,7 +113,7 @@ class Formatter:
             if element.vr != "SQ":
                 return
             items = element.value
-        except DicomError:
+        except ValueError:
             return  # already shown on the element's own line
         for number, item in enumerate(items, 1):
             where = " " * 10 if self.offsets else ""
