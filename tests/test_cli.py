@@ -1,11 +1,15 @@
 """The command line: ``cydicom dump`` and ``cydicom demo`` (run as subprocesses)."""
+import contextlib
+import io
+import os
 import subprocess
 import sys
 
 import pytest
 
 import cydicom
-from realfiles import pydicom_test_file
+from cydicom.cli import main
+from realfiles import bundled_files, data_store_files, pydicom_test_file
 
 
 def _run(*args):
@@ -119,6 +123,25 @@ def test_dump_into_a_pipe_closed_early_ends_quietly(tmp_path):
     process.stdout.close()  # like `| head -1`
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 0 and stderr == ""
+
+
+def test_dump_of_every_real_file_is_clean():
+    """In process (fast): every bundled and pydicom-data file dumps, or fails in one line."""
+    failed = {}
+    for path in bundled_files() + data_store_files():
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["dump", "--force", path])
+        problems = err.getvalue().splitlines()
+        assert all(line.startswith("cydicom: ") for line in problems), (path, problems)
+        assert out.getvalue().count("\n") >= 1
+        if code:
+            failed[os.path.basename(path)] = problems[-1]
+    # only files that really are truncated make the exit status 1
+    truncated = {"MR_truncated.dcm", "README", "no_meta.dcm", "rtplan_truncated.dcm"}
+    assert truncated <= set(failed) <= truncated | {
+        "emri_small_jpeg_2k_lossless_too_short.dcm"}, failed  # (pydicom-data's, if installed)
+    assert all("truncated" in problem for problem in failed.values())
 
 
 def test_version_and_module_entry_point():
