@@ -68,3 +68,10 @@ def test_sdist_builds_from_a_clean_copy_and_installs(tmp_path):
     _run(python, "-m", "pip", "install", "--quiet", "--no-deps", str(sdist), cwd=tmp_path)
     out = _run(python, os.path.join(ROOT, "tools", "smoke_test.py"), cwd=tmp_path)
     assert f"from {venv}" in out and out.rstrip().endswith(": OK"), out
+
+    # the installed package carries the typing information (stubs, py.typed)
+    installed = out.split(" from ", 1)[1].rsplit(": OK", 1)[0]
+    typing_files = {os.path.relpath(name, "src/cydicom") for name in package_sources
+                    if name.endswith((".pyi", "py.typed"))}
+    assert typing_files and all(os.path.exists(os.path.join(installed, name))
+                                for name in typing_files)
