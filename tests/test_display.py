@@ -45,6 +45,12 @@ def test_long_values_are_cut_and_binary_values_shown_as_hex(ct):
     assert pixel_line == f"(7FE0,0010) OW PixelData: <32768 bytes> {head} ..."
     assert _display.preview("UT", "x" * 500, 20) == "'xxxxxxxxxxxxxxxx..."
     assert _display.preview("OB", b"\x01\x02", 20) == "<2 bytes> 01 02"
+    assert _display.preview("US", [1, 2, 3], 20) == "[1, 2, 3]"
+    assert _display.preview("US", list(range(4096)), 40) == (
+        "[0, 1, 2, 3, 4, 5, 6, 7... (4096 values)")  # 40 characters
+    assert _display.preview("US", list(range(17)), 80) == (
+        "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, ...] (17 values)")
+    assert _display.preview("DS", [1.5] * 20, 30) == "[1.5, 1.5, 1.5,... (20 values)"
 
 
 def test_large_binary_values_are_shown_from_their_raw_bytes_the_same(monkeypatch):

@@ -1,9 +1,9 @@
 """Text for people: ``repr``/``str`` of datasets, elements and sequences, and ``cydicom dump``.
 
 One formatter serves both. A line shows tag, VR, (for dump) length, keyword and a short
-value preview; sequence items follow their sequence, indented. Large binary values with an
-explicit OB/OW/... VR are previewed from their raw bytes, so showing a file never copies
-its pixel data.
+value preview; sequence items follow their sequence, indented. Binary values of 1 MiB or
+more with an explicit OB/OW/... VR are previewed from their raw bytes, so showing a file
+does not copy its pixel data; long lists are previewed from their first values.
 """
 from html import escape
 
@@ -11,6 +11,7 @@ from .dataset import format_tag
 
 REPR_LINES = 60             # repr() of a Dataset stops after this many lines (str() shows all)
 BYTES_SHOWN = 16            # leading bytes shown, in hex, for a binary value
+LIST_SHOWN = 16             # leading values of a list formatted for its preview
 # binary values at least this long are previewed from their raw bytes, not converted (a
 # copy); below it a copy costs less than the numpy import that finding the raw VR needs
 BULK_LENGTH = 1 << 20
@@ -33,7 +34,19 @@ def preview(vr, value, width):
         return f"<{_plural(len(value), 'item')}>"
     if isinstance(value, (bytes, memoryview)):
         return _bytes_preview(value)
+    if isinstance(value, list):
+        return _list_preview(value, width)
     return shorten(repr(value), width)
+
+
+def _list_preview(values, width):
+    text = repr(values[:LIST_SHOWN])
+    if len(values) > LIST_SHOWN:
+        text = text[:-1] + ", ...]"
+    elif len(text) <= width:
+        return text
+    count = f" ({len(values)} values)"
+    return shorten(text, max(width - len(count), 16)) + count
 
 
 def _bytes_preview(data):
