@@ -9,6 +9,7 @@ import warnings
 from . import __version__, dcmread
 from .errors import DicomError
 
+
 def dump(args, out=None):
     """Print every element of a file; nested sequences indented."""
     from ._dump import run
