@@ -24,6 +24,7 @@ cdef enum:
     STOP_NOT_GROUP_2 = 1    # file meta: stop at the first tag outside group 0002
     STOP_NOT_GROUP_0 = 2    # command set: stop at the first tag outside group 0000
     STOP_AT_PIXELS = 3      # stop_before_pixels: (7FE0,0008/0009/0010)
+    STOP_AFTER_TAG = 4      # scans: stop at pixel data or at the first tag above ctx.stop_tag
 
 # walk results; negative values are errors
 cdef enum:
@@ -77,6 +78,7 @@ ctypedef struct WalkContext:
     const uint8_t *buf
     bint little
     int max_depth
+    uint32_t stop_tag         # STOP_AFTER_TAG: the largest tag still wanted
     uint64_t error_offset     # where the failing read was attempted
     uint32_t error_tag        # the element being read (0 if none)
 
@@ -86,6 +88,7 @@ cdef inline void init_context(WalkContext *ctx, const uint8_t *buf, bint little,
     ctx.buf = buf
     ctx.little = little
     ctx.max_depth = max_depth
+    ctx.stop_tag = 0xFFFFFFFF
     ctx.error_offset = 0
     ctx.error_tag = 0
 

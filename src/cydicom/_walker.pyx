@@ -53,7 +53,9 @@ cdef inline bint _is_upper(uint8_t c) noexcept nogil:
     return 0x40 < c < 0x5B
 
 
-cdef inline bint _should_stop(uint32_t tag, int stop_mode) noexcept nogil:
+cdef inline bint _should_stop(const WalkContext *ctx, uint32_t tag, int stop_mode) noexcept nogil:
+    if stop_mode == STOP_AFTER_TAG:
+        return tag > ctx.stop_tag or tag == 0x7FE00010 or tag == 0x7FE00009 or tag == 0x7FE00008
     if stop_mode == STOP_NOT_GROUP_2:
         return (tag >> 16) != 2
     if stop_mode == STOP_NOT_GROUP_0:
@@ -127,7 +129,7 @@ cdef int detect_implicit(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bi
     cdef bint found_implicit = not (_is_upper(ctx.buf[pos + 4]) and _is_upper(ctx.buf[pos + 5]))
     if found_implicit == assumed:
         return found_implicit
-    if stop_mode != STOP_NONE and _should_stop(read_tag(ctx.buf + pos, ctx.little), stop_mode):
+    if stop_mode != STOP_NONE and _should_stop(ctx, read_tag(ctx.buf + pos, ctx.little), stop_mode):
         return found_implicit
     if found_implicit and is_sequence:
         return True
@@ -282,7 +284,7 @@ cdef int _walk_elements(WalkContext *ctx, uint64_t start, uint64_t stream_end,
         if tag == TAG_ITEM_DELIMITER:
             end_pos[0] = pos + hdr
             return WALK_ITEM_DELIMITER
-        if stop_mode != STOP_NONE and _should_stop(tag, stop_mode):
+        if stop_mode != STOP_NONE and _should_stop(ctx, tag, stop_mode):
             end_pos[0] = pos
             return WALK_STOPPED
         if tag == 0x00080005 and flags & EF_UNKNOWN_VR:
