@@ -1,0 +1,508 @@
+# cython: language_level=3
+"""The scan engine: many files' header values into typed columns (see ``scan.py``).
+
+Per file, without the GIL: ``open``, ``pread`` a prefix, read the file meta, walk the top
+level only as far as the largest wanted tag (stopping at pixel data), read more only when
+a wanted element runs past the prefix, ``close``. Wanted values are copied into the
+chunk's arena. Anything unusual (no DICM, a command set, deflate, truncation at the end of
+the file, out-of-order tags, ambiguous or unknown VRs, ...) marks the file for the
+*fallback*: ``dcmread`` reads it, so every oddity behaves exactly as ``dcmread`` does.
+
+The conversion to columns (``ColumnBuilder``) runs after the scan, in file order, with
+C kernels for the common value kinds and the fallback's Python values for the rest.
+"""
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from libc.errno cimport EINTR, errno
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc, realloc, strtod
+from libc.string cimport memcmp, memcpy, strlen
+from posix.fcntl cimport O_RDONLY, open as c_open
+from posix.unistd cimport close, pread
+
+from cydicom._columns cimport CS_LATIN1, RAW_FALLBACK, ColumnBuilder
+from cydicom._buffer cimport fits, read_tag, read_u16, read_u32, read_u64
+from cydicom._walker cimport (
+    DEFAULT_MAX_DEPTH, EF_IMPLICIT, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
+    EF_UNKNOWN_VR, ERR_NESTING, ERR_NO_MEMORY, ERR_CHARSET_VR, STOP_AFTER_TAG, STOP_NONE,
+    STOP_NOT_GROUP_2, UNDEFINED_LENGTH, WALK_END, WALK_STOPPED, ElementRecord, ElementTable,
+    WalkContext, detect_implicit, init_context, table_free, walk_dataset,
+)
+
+cdef extern from "fcntl.h":
+    enum: O_CLOEXEC
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
+
+# per-file outcome of the C pass
+cdef enum:
+    FILE_OK = 0
+    FILE_OPEN_ERROR = 1       # errno in FileResult.err
+    FILE_READ_ERROR = 2
+    FILE_NOT_DICOM = 3        # no DICM prefix (and force is off)
+    FILE_FALLBACK = 4         # read it with dcmread
+    FILE_BAD_PATH = 5         # a NUL in the path
+
+STATUS_OPEN_ERROR, STATUS_READ_ERROR = FILE_OPEN_ERROR, FILE_READ_ERROR
+STATUS_NOT_DICOM, STATUS_BAD_PATH = FILE_NOT_DICOM, FILE_BAD_PATH
+
+# _parse results besides FILE_*
+cdef enum:
+    NEED_MORE = 100
+
+cdef uint64_t MAX_HEADER_BYTES = 64 << 20   # beyond this the fallback maps the file
+
+ctypedef struct Hit:
+    uint64_t arena_offset
+    uint64_t length
+    uint16_t column
+    uint16_t vr               # the VR as written, 0 for implicit
+    uint32_t flags
+
+ctypedef struct FileResult:
+    int status
+    int err
+    uint8_t little
+    size_t hit_start
+    size_t hit_count
+    size_t arena_start
+
+
+cdef inline int _grow(void **items, size_t *capacity, size_t needed, size_t item_size) noexcept nogil:
+    """Make room for ``needed`` items in a realloc-grown array (doubling); -1 if out of memory."""
+    cdef size_t new_capacity = capacity[0] if capacity[0] else 64
+    cdef void *grown
+    if needed <= capacity[0]:
+        return 0
+    while new_capacity < needed:
+        new_capacity *= 2
+    grown = realloc(items[0], new_capacity * item_size)
+    if grown == NULL:
+        return -1
+    items[0] = grown
+    capacity[0] = new_capacity
+    return 0
+
+
+cdef inline bint _is_ui(const ElementRecord *rec) noexcept nogil:
+    return rec.vr == 0x5549
+
+
+cdef class ChunkResult:
+    """The C pass over one chunk of files: per-file outcomes, hits and their value bytes."""
+    cdef FileResult *files
+    cdef size_t nfiles
+    cdef Hit *hits
+    cdef size_t nhits, hits_capacity
+    cdef uint8_t *arena
+    cdef size_t arena_size, arena_capacity
+    cdef readonly object paths
+
+    def __dealloc__(self):
+        free(self.files)
+        free(self.hits)
+        free(self.arena)
+
+    cdef int add_hit(self, uint16_t column, uint16_t vr, uint32_t flags, const uint8_t *value,
+                     uint64_t length) noexcept nogil:
+        if _grow(<void **>&self.hits, &self.hits_capacity, self.nhits + 1, sizeof(Hit)) < 0:
+            return -1
+        if _grow(<void **>&self.arena, &self.arena_capacity, self.arena_size + length, 1) < 0:
+            return -1
+        cdef Hit *hit = &self.hits[self.nhits]
+        hit.arena_offset = self.arena_size
+        hit.length = length
+        hit.column = column
+        hit.vr = vr
+        hit.flags = flags
+        if length:
+            memcpy(self.arena + self.arena_size, value, length)
+        self.arena_size += length
+        self.nhits += 1
+        return 0
+
+    def status(self, Py_ssize_t i):
+        """(status, errno) of file ``i``."""
+        return self.files[i].status, self.files[i].err
+
+    def raw_value(self, Py_ssize_t i, int column):
+        """The value bytes file ``i`` holds for ``column``, or None."""
+        cdef FileResult *f = &self.files[i]
+        cdef size_t h
+        for h in range(f.hit_start, f.hit_start + f.hit_count):
+            if self.hits[h].column == column:
+                return PyBytes_FromStringAndSize(<const char *>self.arena + self.hits[h].arena_offset,
+                                                 self.hits[h].length)
+        return None
+
+    def fill(self, list builders, int charset_column, charset_kind, fallback, describe_error,
+             list errors):
+        """Append this chunk's rows to ``builders`` (one per column), in file order.
+
+        ``charset_kind(raw)`` maps a (0008,0005) value to a CS_* kind, or -1 for the
+        fallback; ``fallback(path)`` returns (values, error) as read by dcmread;
+        ``describe_error(status, errno, path)`` gives the error text of a failed file.
+        """
+        cdef Py_ssize_t ncols = len(builders), c, i
+        cdef size_t h
+        cdef FileResult *f
+        cdef ColumnBuilder builder
+        cdef Hit *hit
+        cdef int charset, status
+        cdef bytes last_charset = None
+        cdef int last_kind = CS_LATIN1
+        cdef Py_ssize_t *row_hit = <Py_ssize_t *>malloc((ncols + 1) * sizeof(Py_ssize_t))
+        if row_hit == NULL:
+            raise MemoryError()
+        try:
+            for i in range(<Py_ssize_t>self.nfiles):
+                f = &self.files[i]
+                status = f.status
+                if status == FILE_OK:
+                    for c in range(ncols + 1):
+                        row_hit[c] = -1
+                    for h in range(f.hit_start, f.hit_start + f.hit_count):
+                        row_hit[self.hits[h].column] = h
+                    charset = CS_LATIN1
+                    if charset_column >= 0 and row_hit[charset_column] >= 0:
+                        hit = &self.hits[row_hit[charset_column]]
+                        if (last_charset is None or <size_t>len(last_charset) != hit.length
+                                or memcmp(<const char *>last_charset, self.arena + hit.arena_offset,
+                                          hit.length) != 0):
+                            last_charset = PyBytes_FromStringAndSize(
+                                <const char *>self.arena + hit.arena_offset, hit.length)
+                            last_kind = charset_kind(last_charset)
+                        charset = last_kind
+                    if charset < 0:
+                        status = FILE_FALLBACK
+                    else:
+                        for c in range(ncols):
+                            (<ColumnBuilder>builders[c]).save()
+                        for c in range(ncols):
+                            builder = <ColumnBuilder>builders[c]
+                            if row_hit[c] < 0:
+                                builder.null_row()
+                                continue
+                            hit = &self.hits[row_hit[c]]
+                            if builder.push_raw(hit.vr, self.arena + hit.arena_offset, hit.length,
+                                                f.little, charset) == RAW_FALLBACK:
+                                status = FILE_FALLBACK
+                                break
+                        if status == FILE_FALLBACK:
+                            for c in range(ncols):
+                                (<ColumnBuilder>builders[c]).restore()
+                        else:
+                            errors.append(None)
+                            continue
+                if status == FILE_FALLBACK:
+                    values, error = fallback(self.paths[i])
+                    for c in range(ncols):
+                        if values is None:
+                            (<ColumnBuilder>builders[c]).null_row()
+                            continue
+                        problem = (<ColumnBuilder>builders[c]).push_python(*values[c])
+                        if problem is not None and error is None:
+                            error = problem
+                    errors.append(error)
+                    continue
+                for c in range(ncols):
+                    (<ColumnBuilder>builders[c]).null_row()
+                errors.append(describe_error(status, f.err, self.paths[i]))
+        finally:
+            free(row_hit)
+
+    def failed(self):
+        """Files the C pass could not open, read or recognise (the fallback not counted)."""
+        cdef size_t i, count = 0
+        for i in range(self.nfiles):
+            if self.files[i].status != FILE_OK and self.files[i].status != FILE_FALLBACK:
+                count += 1
+        return count
+
+    def __len__(self):
+        return self.nfiles
+
+
+cdef class FileScanner:
+    """Per-thread scan state: the read buffer, the wanted tags and the walk tables.
+
+    ``tags`` is the ascending list of wanted tags; ``columns`` the column of each.
+    """
+    cdef uint8_t *buf
+    cdef size_t capacity
+    cdef size_t read_size
+    cdef uint32_t *tags
+    cdef uint16_t *columns
+    cdef size_t ntags
+    cdef bint force
+    cdef int max_depth
+    cdef ElementTable meta
+    cdef ElementTable body
+
+    def __cinit__(self, tags, columns, size_t read_size=8192, bint force=False,
+                  int max_depth=DEFAULT_MAX_DEPTH):
+        cdef size_t i
+        self.ntags = len(tags)
+        if self.ntags == 0 or self.ntags > 65535:
+            raise ValueError("between 1 and 65535 tags")
+        self.tags = <uint32_t *>malloc(self.ntags * sizeof(uint32_t))
+        self.columns = <uint16_t *>malloc(self.ntags * sizeof(uint16_t))
+        self.read_size = max(read_size, 256)
+        self.capacity = self.read_size
+        self.buf = <uint8_t *>malloc(self.capacity)
+        if self.tags == NULL or self.columns == NULL or self.buf == NULL:
+            raise MemoryError()
+        for i in range(self.ntags):
+            self.tags[i] = tags[i]
+            self.columns[i] = columns[i]
+            if i and self.tags[i] <= self.tags[i - 1]:
+                raise ValueError("tags must be ascending and unique")
+        self.force = force
+        self.max_depth = max_depth
+
+    def __dealloc__(self):
+        free(self.buf)
+        free(self.tags)
+        free(self.columns)
+        table_free(&self.meta)
+        table_free(&self.body)
+
+    def scan(self, list paths):
+        """Run the C pass over ``paths`` (a list of str or bytes) into a ChunkResult."""
+        cdef ChunkResult result = ChunkResult.__new__(ChunkResult)
+        cdef Py_ssize_t n = len(paths), i, size
+        cdef list encoded = []
+        cdef const char **c_paths = <const char **>malloc(max(n, 1) * sizeof(char *))
+        if c_paths == NULL:
+            raise MemoryError()
+        result.files = <FileResult *>malloc(max(n, 1) * sizeof(FileResult))
+        if result.files == NULL:
+            free(c_paths)
+            raise MemoryError()
+        result.nfiles = n
+        result.paths = paths
+        try:
+            for i in range(n):
+                path = paths[i]
+                result.files[i].status = FILE_OK
+                if type(path) is str:
+                    try:
+                        c_paths[i] = PyUnicode_AsUTF8AndSize(path, &size)
+                    except UnicodeEncodeError:  # an undecodable name, kept as surrogates
+                        path = _fsencode(path)
+                if type(path) is not str:
+                    path = bytes(path)
+                    encoded.append(path)
+                    c_paths[i] = path
+                    size = len(<bytes>path)
+                if strlen(c_paths[i]) != <size_t>size:
+                    result.files[i].status = FILE_BAD_PATH
+            with nogil:
+                for i in range(n):
+                    if result.files[i].status == FILE_BAD_PATH:
+                        result.files[i].err = 0
+                        result.files[i].hit_start = result.nhits
+                        result.files[i].hit_count = 0
+                        result.files[i].arena_start = result.arena_size
+                        continue
+                    self._scan_file(c_paths[i], result, &result.files[i])
+        finally:
+            free(c_paths)
+        return result
+
+    cdef void _scan_file(self, const char *path, ChunkResult result, FileResult *res) noexcept nogil:
+        cdef int fd
+        cdef Py_ssize_t got
+        cdef size_t n = 0
+        cdef size_t want = self.read_size
+        cdef int status
+        res.err = 0
+        res.little = 1
+        res.hit_start = result.nhits
+        res.hit_count = 0
+        res.arena_start = result.arena_size
+        fd = c_open(path, O_RDONLY | O_CLOEXEC)
+        while fd < 0 and errno == EINTR:
+            fd = c_open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0:
+            res.status = FILE_OPEN_ERROR
+            res.err = errno
+            return
+        while True:
+            got = self._read(fd, n, want - n)
+            if got < 0:
+                res.status = FILE_READ_ERROR
+                res.err = errno
+                break
+            n += got
+            status = self._parse(n, n < want, result, res)
+            if status != NEED_MORE:
+                res.status = status
+                break
+            if want >= MAX_HEADER_BYTES:
+                res.status = FILE_FALLBACK
+                break
+            want *= 4
+            if want > self.capacity:
+                if _grow(<void **>&self.buf, &self.capacity, want, 1) < 0:
+                    res.status = FILE_FALLBACK
+                    break
+        close(fd)
+        if res.status != FILE_OK:  # drop what a failed parse collected
+            result.nhits = res.hit_start
+            result.arena_size = res.arena_start
+        else:
+            res.hit_count = result.nhits - res.hit_start
+
+    cdef Py_ssize_t _read(self, int fd, size_t offset, size_t length) noexcept nogil:
+        """pread until ``length`` bytes or the end of the file; -1 on error."""
+        cdef size_t done = 0
+        cdef Py_ssize_t got
+        while done < length:
+            got = pread(fd, self.buf + offset + done, length - done, offset + done)
+            if got < 0:
+                if errno == EINTR:
+                    continue
+                return -1
+            if got == 0:
+                break
+            done += got
+        return done
+
+    cdef int _parse(self, size_t n, bint eof, ChunkResult result, FileResult *res) noexcept nogil:
+        """Parse the ``n`` bytes read so far; NEED_MORE when the prefix ended too early."""
+        cdef WalkContext ctx
+        cdef uint64_t pos, end = 0
+        cdef int status
+        cdef bint mismatch, implicit, little
+        cdef const ElementRecord *rec
+        cdef size_t i
+        result.nhits = res.hit_start  # a retry after NEED_MORE starts over
+        result.arena_size = res.arena_start
+        if n < 132:
+            if not eof:
+                return NEED_MORE
+            return FILE_FALLBACK if self.force else FILE_NOT_DICOM
+        if memcmp(self.buf + 128, b"DICM", 4) != 0:
+            return FILE_FALLBACK if self.force else FILE_NOT_DICOM
+
+        # file meta: explicit VR little endian, as it should be; anything else: fallback
+        init_context(&ctx, self.buf, True, self.max_depth)
+        if not fits(132, 6, n):
+            return FILE_FALLBACK if eof else NEED_MORE
+        if detect_implicit(&ctx, 132, n, False, False, STOP_NOT_GROUP_2, &mismatch) or mismatch:
+            return FILE_FALLBACK
+        self.meta.count = 0
+        status = walk_dataset(&ctx, 132, n, UNDEFINED_LENGTH, False, 0, STOP_NOT_GROUP_2,
+                              &self.meta, &end)
+        if status != WALK_STOPPED:
+            return FILE_FALLBACK if eof else NEED_MORE
+        cdef const ElementRecord *transfer = NULL
+        for i in range(self.meta.count):
+            rec = &self.meta.records[i]
+            if i == 0 and not _whole_numbers(rec):
+                return FILE_FALLBACK  # dcmread converts the first meta element while reading
+            if rec.flags & (EF_TRUNCATED | EF_UNKNOWN_VR | EF_IMPLICIT | EF_UNDEFINED):
+                return FILE_FALLBACK
+            if i and rec.tag <= self.meta.records[i - 1].tag:
+                return FILE_FALLBACK
+            if rec.tag == 0x00020000 and (rec.vr != 0x554C or rec.value_length != 4):
+                return FILE_FALLBACK
+            if rec.tag == 0x00020010:
+                transfer = rec
+        if transfer == NULL or not _is_ui(transfer):
+            return FILE_FALLBACK
+        status = _transfer_mode(self.buf + transfer.value_offset, transfer.value_length)
+        if status < 0:
+            return FILE_FALLBACK
+        implicit = status == 1
+        little = status != 2
+        pos = end
+        if not fits(pos, 8, n):
+            if not eof:
+                return NEED_MORE
+            if pos >= n:
+                return FILE_OK  # no dataset after the meta
+            return FILE_FALLBACK
+        if read_u16(self.buf + pos, True) == 0:
+            return FILE_FALLBACK  # a command set: merged by dcmread's rules
+
+        # the dataset, as far as the largest wanted tag
+        if detect_implicit(&ctx, pos, n, implicit, False, STOP_NONE, &mismatch) != implicit:
+            return FILE_FALLBACK
+        init_context(&ctx, self.buf, little, self.max_depth)
+        ctx.stop_tag = self.tags[self.ntags - 1]
+        self.body.count = 0
+        status = walk_dataset(&ctx, pos, n, UNDEFINED_LENGTH, implicit, 0, STOP_AFTER_TAG,
+                              &self.body, &end)
+        if status == ERR_NESTING or status == ERR_NO_MEMORY or status == ERR_CHARSET_VR:
+            return FILE_FALLBACK
+        if status != WALK_STOPPED and status != WALK_END:
+            return FILE_FALLBACK if eof else NEED_MORE
+        if status == WALK_END and not eof:
+            return NEED_MORE
+        res.little = little
+        return self._collect(eof, implicit, result)
+
+    cdef int _collect(self, bint eof, bint implicit, ChunkResult result) noexcept nogil:
+        """Copy the wanted values out of the walked top level."""
+        cdef size_t i, t = 0
+        cdef const ElementRecord *rec
+        for i in range(self.body.count):
+            rec = &self.body.records[i]
+            if i and rec.tag <= self.body.records[i - 1].tag:
+                return FILE_FALLBACK  # out of order or repeated: dcmread keeps the last
+            if rec.flags & (EF_TRUNCATED | EF_NO_DELIMITER):
+                if not eof:
+                    return NEED_MORE
+                return FILE_FALLBACK
+            while t < self.ntags and self.tags[t] < rec.tag:
+                t += 1
+            if t == self.ntags:
+                break
+            if self.tags[t] != rec.tag:
+                continue
+            if rec.flags & (EF_UNKNOWN_VR | EF_UNDEFINED | EF_SEQUENCE):
+                return FILE_FALLBACK
+            if rec.flags & EF_IMPLICIT and not implicit:
+                return FILE_FALLBACK  # a header re-read as implicit VR in an explicit file
+            if result.add_hit(self.columns[t], rec.vr, rec.flags, self.buf + rec.value_offset,
+                              rec.value_length) < 0:
+                return FILE_FALLBACK
+        return FILE_OK
+
+
+cdef bint _whole_numbers(const ElementRecord *rec) noexcept nogil:
+    """False if a binary-number value's length is no multiple of its number size."""
+    cdef uint64_t size = 0
+    if rec.vr in (0x5553, 0x5353):  # US SS
+        size = 2
+    elif rec.vr in (0x554C, 0x534C, 0x464C):  # UL SL FL
+        size = 4
+    elif rec.vr in (0x4644, 0x5356, 0x5556):  # FD SV UV
+        size = 8
+    return size == 0 or rec.value_length % size == 0
+
+
+cdef int _transfer_mode(const uint8_t *p, uint64_t n) noexcept nogil:
+    """1 implicit LE, 0 explicit LE, 2 explicit BE, -1 anything the fallback must read."""
+    while n and (p[n - 1] == 0 or p[n - 1] == 0x20):
+        n -= 1
+    if n == 0 or n > 64:
+        return -1
+    if n == 17 and memcmp(p, b"1.2.840.10008.1.2", 17) == 0:
+        return 1
+    if n == 19 and memcmp(p, b"1.2.840.10008.1.2.2", 19) == 0:
+        return 2
+    if n == 22 and memcmp(p, b"1.2.840.10008.1.2.1.99", 22) == 0:
+        return -1
+    cdef uint64_t i
+    for i in range(n):  # anything but digits and dots: let dcmread judge it
+        if not (p[i] == 0x2E or 0x30 <= p[i] <= 0x39):
+            return -1
+    return 0
+
+
+def _fsencode(path):
+    import os
+    return os.fsencode(path)

@@ -1,0 +1,411 @@
+"""Bulk header scans: ``scan(source, tags)`` turns many files into one typed table.
+
+The per-file work (open, read a prefix, walk the header as far as the largest wanted
+tag, copy the wanted values out) runs in C without the GIL (``_scan.FileScanner``), over
+chunks of files that ``threads`` workers pull from a shared queue. The values become
+typed columns afterwards (``_columns.ColumnBuilder``), in file order, so the table does
+not depend on the number of threads. Files the C path does not handle exactly as
+``dcmread`` would (no DICM prefix with ``force``, deflate, command sets, truncation,
+ambiguous VRs, other character sets, ...) are read with ``dcmread`` itself.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from . import _dictionary
+from ._charset import convert_encodings
+from ._columns import (
+    CHARSET_LATIN1, CHARSET_OTHER, CHARSET_UTF8, KIND_BYTES, KIND_FLOAT, KIND_INT, KIND_STR,
+    ColumnBuilder,
+)
+from ._scan import (
+    STATUS_BAD_PATH, STATUS_NOT_DICOM, STATUS_OPEN_ERROR, FileScanner,
+)
+from ._values import LATIN1_CODECS, convert
+from .dataset import format_tag, tag_of
+from .errors import DicomError
+from .filereader import dcmread
+
+__all__ = ["ScanResult", "TagSpec", "scan"]
+
+TagKey = Union[str, int, "tuple[int, int]"]
+CHARSET_TAG = 0x00080005
+PIXEL_DATA_TAG = 0x7FE00010
+CHUNK_SIZE = 256
+NOT_DICOM_MESSAGE = (
+    "InvalidDicomError: File is missing DICOM File Meta Information header or the 'DICM' "
+    "prefix is missing from the header. Use force=True to force reading.")
+
+INT_VRS = frozenset("IS US UL SS SL SV UV AT".split() + ["US or SS"])
+FLOAT_VRS = frozenset("DS FL FD".split())
+TEXT_VRS = frozenset("AE AS CS DA DT LO LT PN SH ST TM UC UI UR UT".split())
+KIND_NAMES = {KIND_INT: "int64", KIND_FLOAT: "float64", KIND_STR: "string", KIND_BYTES: "binary"}
+
+
+@dataclass(frozen=True)
+class TagSpec:
+    """One requested column: its name, tag, dictionary VR, kind and list-ness."""
+
+    name: str
+    tag: int
+    vr: str
+    kind: int
+    is_list: bool
+
+    @property
+    def type_name(self) -> str:
+        base = KIND_NAMES[self.kind]
+        return f"list<{base}>" if self.is_list else base
+
+
+def _parse_tag(key: TagKey) -> int:
+    if isinstance(key, str):
+        text = key.strip()
+        if text.startswith("(") and text.endswith(")") and "," in text:
+            group, element = text[1:-1].split(",")
+            return (int(group, 16) << 16) | int(element, 16)
+        if text.lower().startswith("0x"):
+            return int(text, 16)
+        if len(text) == 8 and all(c in "0123456789abcdefABCDEF" for c in text):
+            return int(text, 16)
+    return tag_of(key)
+
+
+def tag_spec(key: TagKey) -> TagSpec:
+    """The column for a keyword, int tag, (group, element) tuple or "(gggg,eeee)" text."""
+    try:
+        tag = _parse_tag(key)
+    except (KeyError, ValueError):
+        raise ValueError(f"unknown tag or keyword: {key!r}") from None
+    if tag >= PIXEL_DATA_TAG or tag >> 16 in (0x0000, 0x0002):
+        raise ValueError(f"{key!r}: scans read dataset elements before the pixel data "
+                         f"(file meta and command groups are not columns)")
+    vr = _dictionary.dictionary_vr(tag) if (tag >> 16) & 1 == 0 else None
+    keyword = _dictionary.keyword_for_tag(tag) if vr is not None else None
+    name = keyword or f"{tag:08X}"
+    if vr == "SQ":
+        raise ValueError(f"{key!r} is a sequence: scans read single values")
+    if vr in INT_VRS:
+        kind = KIND_INT
+    elif vr in FLOAT_VRS:
+        kind = KIND_FLOAT
+    elif vr in TEXT_VRS:
+        kind = KIND_STR
+    else:  # binary VRs, ambiguous ones with OB/OW, private and unknown tags: the raw bytes
+        kind = KIND_BYTES
+    vm = _dictionary.dictionary_vm(tag) if vr is not None else "1"
+    return TagSpec(name, tag, vr or "UN", kind, kind != KIND_BYTES and vm != "1")
+
+
+def iter_paths(source: str | os.PathLike | Iterable, recursive: bool = True) -> Iterator[str]:
+    """The files of a directory (sorted, recursively), a glob pattern, a file, or an iterable."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if os.path.isdir(path):
+            yield from _walk_directory(path, recursive)
+        elif os.path.exists(path) or not glob.has_magic(path):
+            yield path
+        else:
+            for match in sorted(glob.glob(path, recursive=recursive)):
+                if os.path.isdir(match):
+                    yield from _walk_directory(match, recursive)
+                else:
+                    yield match
+        return
+    for item in source:
+        yield os.fspath(item)
+
+
+def _walk_directory(top: str, recursive: bool) -> Iterator[str]:
+    pending = [top]
+    while pending:  # a stack, not recursion: directory trees can be deep
+        directory = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirectories = []
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if recursive:
+                        subdirectories.append(entry.path)
+                elif entry.is_file():
+                    yield entry.path
+            except OSError:
+                continue
+        pending.extend(reversed(subdirectories))
+
+
+class _CharsetKinds:
+    """(0008,0005) value bytes -> how the fast path decodes text (CHARSET_* or -1)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[bytes, int] = {}
+
+    def __call__(self, raw: bytes) -> int:
+        kind = self._cache.get(raw)
+        if kind is None:
+            kind = self._kind(raw)
+            if len(self._cache) < 1024:
+                self._cache[raw] = kind
+        return kind
+
+    @staticmethod
+    def _kind(raw: bytes) -> int:
+        if not raw:
+            return CHARSET_LATIN1
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # anything dcmread would warn about: fallback
+                value = convert("CS", raw)
+                encodings = convert_encodings(value)
+        except Exception:
+            return -1
+        first = encodings[0]
+        if first in LATIN1_CODECS:
+            return CHARSET_LATIN1
+        if first == "UTF8":
+            return CHARSET_UTF8
+        return CHARSET_OTHER
+
+
+def _describe_error(status: int, err: int, path: str) -> str:
+    if status == STATUS_NOT_DICOM:
+        return NOT_DICOM_MESSAGE
+    if status == STATUS_BAD_PATH:
+        return "ValueError: embedded null byte in the path"
+    exc = OSError(err, os.strerror(err), path)
+    action = "open" if status == STATUS_OPEN_ERROR else "read"
+    return f"{type(exc).__name__}: cannot {action}: {exc}"
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Fallback:
+    """Read one file with ``dcmread`` and take the wanted values as it gives them."""
+
+    def __init__(self, specs: Sequence[TagSpec], force: bool):
+        self.specs = specs
+        self.force = force
+
+    def __call__(self, path: str) -> tuple[list | None, str | None]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds = dcmread(path, stop_before_pixels=True, force=self.force)
+                try:
+                    return self._values(ds)
+                finally:
+                    ds.close()
+        except Exception as exc:  # a bad file is a row with its error, never the end
+            return None, _error_text(exc)
+
+    def _values(self, ds: Any) -> tuple[list, str | None]:
+        values = []
+        error = None
+        for spec in self.specs:
+            try:
+                if spec.tag not in ds:
+                    values.append((None, False))
+                elif spec.kind == KIND_BYTES:
+                    values.append((bytes(ds.element(spec.tag).raw) or None, True))
+                else:
+                    values.append((ds[spec.tag], True))
+            except (DicomError, ValueError, TypeError) as exc:
+                values.append((None, False))
+                if error is None:
+                    error = f"{spec.name}: {_error_text(exc)}"
+        return values, error
+
+
+@dataclass
+class ScanResult:
+    """The table a scan made: ``path``, one typed column per tag, and ``error``.
+
+    ``columns`` maps names to the builders' buffers; use ``to_arrow()``, ``to_pandas()``,
+    ``to_pylist()``, ``write_parquet()`` or ``write_csv()``.
+    """
+
+    paths: list[str]
+    specs: list[TagSpec]
+    columns: dict[str, dict]
+    errors: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    @property
+    def column_names(self) -> list[str]:
+        return ["path"] + [spec.name for spec in self.specs] + ["error"]
+
+    @property
+    def error_count(self) -> int:
+        return sum(error is not None for error in self.errors)
+
+    def to_arrow(self) -> Any:
+        """A ``pyarrow.Table`` (columns built from the C buffers without copying them)."""
+        from ._arrow import table_from_scan
+        return table_from_scan(self)
+
+    def to_pandas(self, **kwargs: Any) -> Any:
+        """A ``pandas.DataFrame`` (through Arrow; ``kwargs`` go to ``Table.to_pandas``)."""
+        return self.to_arrow().to_pandas(**kwargs)
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        """One dict per file: path, each tag's value (None where absent), error."""
+        from ._arrow import python_columns
+        columns = python_columns(self)
+        names = [spec.name for spec in self.specs]
+        return [
+            {"path": path, **{name: columns[name][row] for name in names},
+             "error": self.errors[row]}
+            for row, path in enumerate(self.paths)
+        ]
+
+    def write_parquet(self, path: str | os.PathLike, **kwargs: Any) -> None:
+        """Write the table as Parquet (needs pyarrow)."""
+        import pyarrow.parquet as pq
+        pq.write_table(self.to_arrow(), os.fspath(path), **kwargs)
+
+    def write_csv(self, path: str | os.PathLike) -> None:
+        """Write the table as CSV: lists joined with "\\", bytes as hex, absent as empty."""
+        import csv
+        names = self.column_names
+        with open(path, "w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(names)
+            for row in self.to_pylist():
+                writer.writerow([_csv_cell(row[name]) for name in names])
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\\".join("" if v is None else str(v) for v in value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _chunks(paths: list[str], size: int) -> list[list[str]]:
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
+def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
+         threads: int | None = None, recursive: bool = True, on_error: str = "record",
+         progress: bool | Callable[[int, int, int], None] = False, force: bool = False,
+         read_size: int = 8192) -> ScanResult:
+    """Scan many files' headers into a table with one typed column per tag.
+
+    ``source``: a directory (walked recursively unless ``recursive=False``), a glob
+    pattern, a file, or an iterable of paths. ``tags``: keywords, int tags, (group,
+    element) tuples or "(gggg,eeee)" strings (or one comma-separated string).
+    ``threads``: workers running the C pass (default: the number of CPUs, at most 8).
+    ``on_error``: "record" (a bad file is a row with its ``error``), "skip" (drop those
+    rows) or "raise" (raise the first error as DicomError). ``progress``: True for a
+    progress line on stderr, or a callable ``(done, total, errors)``. ``force`` reads
+    files without the DICM prefix, as ``dcmread(force=True)`` does.
+    Values equal what ``dcmread(path, stop_before_pixels=True)`` gives; list columns hold
+    every value of a multi-valued tag (one value -> a one-item list).
+    """
+    if on_error not in ("record", "skip", "raise"):
+        raise ValueError(f"on_error must be 'record', 'skip' or 'raise', not {on_error!r}")
+    if isinstance(tags, str):
+        tags = [t for t in tags.split(",") if t.strip()]
+    specs = [tag_spec(key) for key in tags]
+    if not specs:
+        raise ValueError("scan() needs at least one tag")
+    if len({spec.tag for spec in specs}) != len(specs):
+        raise ValueError("a tag is requested twice")
+    names = [spec.name for spec in specs]
+    if "path" in names or "error" in names:
+        raise ValueError("'path' and 'error' are reserved column names")
+    paths = list(iter_paths(source, recursive))
+    if threads is None:
+        threads = min(os.cpu_count() or 1, 8)
+    threads = max(1, min(int(threads), max(1, len(paths) // CHUNK_SIZE + 1)))
+
+    charset_column = -1
+    wanted = {spec.tag: i for i, spec in enumerate(specs)}
+    if CHARSET_TAG in wanted:
+        charset_column = wanted[CHARSET_TAG]
+    else:
+        charset_column = len(specs)
+        wanted[CHARSET_TAG] = charset_column
+    ordered = sorted(wanted)
+    columns = [wanted[tag] for tag in ordered]
+
+    chunks = _chunks(paths, CHUNK_SIZE)
+    results: list[Any] = [None] * len(chunks)
+    reporter = _progress_reporter(progress, len(paths))
+    _run_c_pass(chunks, results, threads, ordered, columns, read_size, force, reporter)
+
+    builders = [ColumnBuilder(spec.kind, spec.is_list, spec.vr) for spec in specs]
+    errors: list[str | None] = []
+    fallback = _Fallback(specs, force)
+    charset_kinds = _CharsetKinds()
+    for result in results:
+        result.fill(builders, charset_column, charset_kinds, fallback, _describe_error, errors)
+    if reporter is not None:
+        reporter.finish(sum(e is not None for e in errors))
+    table = ScanResult(paths, specs, {spec.name: b.finish() for spec, b in zip(specs, builders)},
+                       errors)
+    if on_error == "raise":
+        for path, error in zip(paths, errors):
+            if error is not None:
+                raise DicomError(f"{path}: {error}")
+    if on_error == "skip" and table.error_count:
+        from ._arrow import select_rows
+        table = select_rows(table, [i for i, e in enumerate(errors) if e is None])
+    return table
+
+
+def _run_c_pass(chunks: list[list[str]], results: list[Any], threads: int, tags: list[int],
+                columns: list[int], read_size: int, force: bool, reporter: Any) -> None:
+    """Scan the chunks with ``threads`` workers pulling the next chunk from a counter."""
+    lock = threading.Lock()
+    next_chunk = iter(range(len(chunks)))
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        scanner = FileScanner(tags, columns, read_size, force)
+        try:
+            while True:
+                with lock:
+                    index = next(next_chunk, None)
+                if index is None:
+                    return
+                results[index] = scanner.scan(chunks[index])
+                if reporter is not None:
+                    with lock:
+                        reporter.advance(len(chunks[index]), results[index].failed())
+        except BaseException as exc:  # re-raised in the caller's thread
+            failures.append(exc)
+
+    if threads == 1:
+        work()
+    else:
+        workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    if failures:
+        raise failures[0]
+
+
+def _progress_reporter(progress: Any, total: int) -> Any:
+    if not progress:
+        return None
+    from ._progress import Progress
+    return Progress(total, progress if callable(progress) else None)
