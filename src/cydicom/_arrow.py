@@ -109,10 +109,10 @@ def select_rows(result: Any, rows: list[int]) -> Any:
         builder = ColumnBuilder(spec.kind, spec.is_list, spec.vr)
         column = values[spec.name]
         for row in rows:
-            builder.push_python(column[row], column[row] is not None)
+            builder.push_python(column[row], column[row] is not None, column[row] == [])
         columns[spec.name] = builder.finish()
     return ScanResult([result.paths[r] for r in rows], result.specs, columns,
-                      [result.errors[r] for r in rows])
+                      [result.errors[r] for r in rows], result.fallback_count)
 
 
 __all__ = ["KIND_BYTES", "column_array", "python_column", "python_columns", "select_rows",

@@ -447,8 +447,20 @@ cdef class ColumnBuilder:
         return self.end_row(True)
 
     # ---- values from dcmread ---------------------------------------------------------
-    def push_python(self, value, bint present):
-        """Append a value as ``dcmread`` gives it; returns an error text or None."""
+    def push_python(self, value, bint present, bint empty=False):
+        """Append a value as ``dcmread`` gives it; returns an error text or None.
+
+        ``empty``: the element's value had no bytes (stored as ``push_raw`` does).
+        """
+        if present and empty:
+            if self.is_list:
+                self.end_row(True)
+            elif self.kind == K_STR:
+                self.close_item()
+                self.end_row(True)
+            else:
+                self.null_row()
+            return None
         if not present or value is None:
             self.null_row()
             return None

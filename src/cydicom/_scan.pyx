@@ -139,11 +139,12 @@ cdef class ChunkResult:
              list errors):
         """Append this chunk's rows to ``builders`` (one per column), in file order.
 
+        Returns how many files were read by the fallback.
         ``charset_kind(raw)`` maps a (0008,0005) value to a CS_* kind, or -1 for the
         fallback; ``fallback(path)`` returns (values, error) as read by dcmread;
         ``describe_error(status, errno, path)`` gives the error text of a failed file.
         """
-        cdef Py_ssize_t ncols = len(builders), c, i
+        cdef Py_ssize_t ncols = len(builders), c, i, fallbacks = 0
         cdef size_t h
         cdef FileResult *f
         cdef ColumnBuilder builder
@@ -195,6 +196,7 @@ cdef class ChunkResult:
                             errors.append(None)
                             continue
                 if status == FILE_FALLBACK:
+                    fallbacks += 1
                     values, error = fallback(self.paths[i])
                     for c in range(ncols):
                         if values is None:
@@ -210,6 +212,7 @@ cdef class ChunkResult:
                 errors.append(describe_error(status, f.err, self.paths[i]))
         finally:
             free(row_hit)
+        return fallbacks
 
     def failed(self):
         """Files the C pass could not open, read or recognise (the fallback not counted)."""

@@ -215,13 +215,15 @@ class _Fallback:
         for spec in self.specs:
             try:
                 if spec.tag not in ds:
-                    values.append((None, False))
+                    values.append((None, False, False))
+                elif ds.element(spec.tag).value_length == 0:
+                    values.append((None, True, True))
                 elif spec.kind == KIND_BYTES:
-                    values.append((bytes(ds.element(spec.tag).raw) or None, True))
+                    values.append((bytes(ds.element(spec.tag).raw), True, False))
                 else:
-                    values.append((ds[spec.tag], True))
+                    values.append((ds[spec.tag], True, False))
             except (DicomError, ValueError, TypeError) as exc:
-                values.append((None, False))
+                values.append((None, False, False))
                 if error is None:
                     error = f"{spec.name}: {_error_text(exc)}"
         return values, error
@@ -239,6 +241,7 @@ class ScanResult:
     specs: list[TagSpec]
     columns: dict[str, dict]
     errors: list[str | None]
+    fallback_count: int = 0  # files read by dcmread instead of the C path
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -354,12 +357,14 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
     errors: list[str | None] = []
     fallback = _Fallback(specs, force)
     charset_kinds = _CharsetKinds()
+    fallbacks = 0
     for result in results:
-        result.fill(builders, charset_column, charset_kinds, fallback, _describe_error, errors)
+        fallbacks += result.fill(builders, charset_column, charset_kinds, fallback,
+                                 _describe_error, errors)
     if reporter is not None:
         reporter.finish(sum(e is not None for e in errors))
     table = ScanResult(paths, specs, {spec.name: b.finish() for spec, b in zip(specs, builders)},
-                       errors)
+                       errors, fallbacks)
     if on_error == "raise":
         for path, error in zip(paths, errors):
             if error is not None:

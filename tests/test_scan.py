@@ -1,0 +1,301 @@
+"""scan(): values equal dcmread's for every requested tag on every real file, errors as rows."""
+import os
+import warnings
+
+import pytest
+
+import cydicom
+from cydicom import dcmread
+from cydicom.scan import TagSpec, scan, tag_spec
+from tests.realfiles import bundled_files, data_store_files, pydicom_test_file
+
+KIND_INT, KIND_FLOAT, KIND_STR, KIND_BYTES = 0, 1, 2, 3
+REAL_FILES = bundled_files() + data_store_files()
+
+
+def _read(path, force=False):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return dcmread(path, stop_before_pixels=True, force=force)
+
+
+def _public_tags(paths, force=False):
+    """Every public, non-sequence top-level tag before the pixel data in ``paths``."""
+    tags = set()
+    for path in paths:
+        try:
+            ds = _read(path, force)
+        except Exception:
+            continue
+        for tag in ds.tags():
+            if tag >= 0x7FE00010 or (tag >> 16) & 1 or tag >> 16 in (0, 2):
+                continue
+            try:
+                spec = tag_spec(tag)
+            except ValueError:
+                continue
+            tags.add(spec.tag)
+    return sorted(tags)
+
+
+class DoesNotFit(Exception):
+    """dcmread's value has no place in the column's type (the scan gives null + error)."""
+
+
+def _item(spec: TagSpec, value):
+    if spec.kind in (KIND_INT, KIND_FLOAT) and (value == "" or value is None):
+        return None
+    if spec.kind == KIND_INT and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if spec.kind == KIND_FLOAT and isinstance(value, int):
+        return float(value)
+    if spec.kind == KIND_STR and isinstance(value, str):
+        return str(value)
+    if spec.kind == KIND_INT and isinstance(value, int) and -(2**63) <= value < 2**63:
+        return value  # (UV values of 2**63 and more do not fit the int64 column)
+    if spec.kind == KIND_FLOAT and isinstance(value, float):
+        return value
+    raise DoesNotFit(value)
+
+
+def expected_cell(ds, spec: TagSpec):
+    """What the scan column must hold for ``spec`` given dcmread's dataset.
+
+    Returns (value, conversion_failed).
+    """
+    if spec.tag not in ds:
+        return None, False
+    element = ds.element(spec.tag)
+    if spec.kind == KIND_BYTES:
+        return (bytes(element.raw) or None), False
+    try:
+        value = ds[spec.tag]
+    except (cydicom.DicomError, ValueError, TypeError):
+        return None, True
+    values = list(value) if isinstance(value, list) else [value]
+    if element.value_length == 0:
+        return ([] if spec.is_list else "" if spec.kind == KIND_STR else None), False
+    try:
+        if spec.is_list:
+            return [_item(spec, v) for v in values], False
+        if value is None or value == [] or (value == "" and spec.kind != KIND_STR):
+            return None, False
+        if len(values) > 1:
+            if spec.kind == KIND_STR:
+                return "\\".join(_item(spec, v) for v in values), False
+            return None, True
+        return _item(spec, values[0]), False
+    except DoesNotFit:
+        return None, True
+
+
+def assert_scan_matches_dcmread(paths, tags, force=False, threads=1):
+    with warnings.catch_warnings():
+        return _assert_scan_matches_dcmread(paths, tags, force, threads)
+
+
+def _assert_scan_matches_dcmread(paths, tags, force, threads):
+    result = scan(paths, tags, threads=threads, force=force)
+    rows = result.to_pylist()
+    assert [row["path"] for row in rows] == list(paths)
+    checked = 0
+    for row in rows:
+        path = row["path"]
+        warnings.simplefilter("ignore")  # dcmread's lenient-mode warnings (caught per test)
+        try:
+            ds = _read(path, force)
+        except Exception as exc:
+            assert row["error"] is not None, f"{path}: dcmread raised {exc!r}, scan did not"
+            assert type(exc).__name__ in row["error"]
+            assert all(row[spec.name] is None for spec in result.specs)
+            continue
+        failed_any = False
+        for spec in result.specs:
+            expected, failed = expected_cell(ds, spec)
+            failed_any |= failed
+            got = row[spec.name]
+            if failed:
+                assert got is None, f"{path} {spec.name}: {got!r} where dcmread fails"
+                continue
+            assert got == expected and type(got) is type(expected), (
+                f"{path} {spec.name}: scan {got!r}, dcmread {expected!r}")
+            checked += 1
+        if not failed_any:
+            assert row["error"] is None, f"{path}: unexpected error {row['error']}"
+        else:
+            assert row["error"] is not None
+    return result, checked
+
+
+@pytest.fixture(scope="module")
+def bundled_tags():
+    return _public_tags(REAL_FILES)
+
+
+def test_every_public_tag_of_every_real_file_equals_dcmread(bundled_tags):
+    result, checked = assert_scan_matches_dcmread(REAL_FILES, bundled_tags)
+    assert len(bundled_tags) > 300 and checked > 10000
+    assert result.error_count < len(REAL_FILES) // 4
+
+
+def test_force_reads_files_without_preamble_like_dcmread(bundled_tags):
+    files = [p for p in REAL_FILES if "NoMeta" in p or "no_preamble" in p.lower()
+             or p.endswith(("rtplan.dcm", "CT_small.dcm"))]
+    assert any("NoMeta" in p for p in files)
+    result, checked = assert_scan_matches_dcmread(files, bundled_tags, force=True)
+    assert result.error_count == 0 and checked > 100
+
+
+def test_headline_tags_on_the_real_files_take_the_c_path():
+    """The fast path, not the fallback, serves ordinary files (checked via the errors
+    a fallback-only reading could not produce: none, and through the values)."""
+    tags = ["PatientID", "SeriesInstanceUID", "InstanceNumber", "ImagePositionPatient",
+            "PixelSpacing", "SliceThickness", "Rows", "Columns", "PatientName", "StudyDate"]
+    assert_scan_matches_dcmread(REAL_FILES, tags)
+
+
+def test_one_and_two_threads_give_identical_tables(bundled_tags):
+    paths = REAL_FILES * 3
+    one = scan(paths, bundled_tags[:120], threads=1).to_arrow()
+    two = scan(paths, bundled_tags[:120], threads=2).to_arrow()
+    assert one.equals(two)
+
+
+def test_non_dicom_unreadable_and_missing_files_are_rows(tmp_path):
+    good = pydicom_test_file("CT_small.dcm")
+    text = tmp_path / "notes.txt"
+    text.write_text("not a DICOM file at all")
+    empty = tmp_path / "empty.dcm"
+    empty.write_bytes(b"")
+    directory = tmp_path / "sub"
+    directory.mkdir()
+    missing = tmp_path / "missing.dcm"
+    paths = [good, str(text), str(empty), str(missing), str(directory)]
+    rows = scan(paths, ["PatientID", "Rows"]).to_pylist()
+    assert rows[0]["PatientID"] == "1CT1" and rows[0]["error"] is None
+    assert "InvalidDicomError" in rows[1]["error"]
+    assert "InvalidDicomError" in rows[2]["error"]
+    assert "FileNotFoundError" in rows[3]["error"]
+    assert rows[4]["error"] is not None  # a directory cannot be read as a file
+    assert all(row["PatientID"] is None for row in rows[1:])
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without permission bits")
+def test_unreadable_file_is_a_row(tmp_path):
+    locked = tmp_path / "locked.dcm"
+    locked.write_bytes(open(pydicom_test_file("CT_small.dcm"), "rb").read())
+    locked.chmod(0)
+    (row,) = scan([str(locked)], ["PatientID"]).to_pylist()
+    assert "PermissionError" in row["error"]
+
+
+def test_source_directory_glob_and_iterable(tmp_path):
+    data = open(pydicom_test_file("CT_small.dcm"), "rb").read()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "b").mkdir()
+    for name in ("1.dcm", "a/2.dcm", "a/b/3.dcm"):
+        (tmp_path / name).write_bytes(data)
+    assert len(scan(str(tmp_path), ["PatientID"])) == 3
+    assert len(scan(tmp_path, ["PatientID"], recursive=False)) == 1
+    assert len(scan(str(tmp_path / "**" / "*.dcm"), ["PatientID"])) == 3
+    assert len(scan(iter([tmp_path / "1.dcm"]), ["PatientID"])) == 1
+
+
+def test_tag_forms_and_column_types():
+    path = pydicom_test_file("CT_small.dcm")
+    result = scan([path], ["PatientID", 0x00280010, (0x0028, 0x0011), "(0020,0032)", "0x00180050"])
+    assert result.column_names == ["path", "PatientID", "Rows", "Columns",
+                                   "ImagePositionPatient", "SliceThickness", "error"]
+    table = result.to_arrow()
+    assert str(table.schema.field("Rows").type) == "int64"
+    assert str(table.schema.field("SliceThickness").type) == "double"
+    assert str(table.schema.field("ImagePositionPatient").type) == "list<item: double>"
+    assert scan([path], "PatientID,Rows").column_names[1:3] == ["PatientID", "Rows"]
+    with pytest.raises(ValueError):
+        scan([path], ["NotAKeyword"])
+    with pytest.raises(ValueError):
+        scan([path], ["ReferencedImageSequence"])
+    with pytest.raises(ValueError):
+        scan([path], ["PatientID", "PatientID"])
+
+
+def test_private_tags_are_raw_bytes():
+    path = pydicom_test_file("CT_small.dcm")
+    ds = _read(path)
+    private = next(tag for tag in ds.tags() if (tag >> 16) & 1 and tag < 0x7FE00010)
+    (row,) = scan([path], [private]).to_pylist()
+    assert row[f"{private:08X}"] == bytes(ds.element(private).raw)
+
+
+def test_on_error_modes(tmp_path):
+    bad = tmp_path / "bad.dcm"
+    bad.write_bytes(b"nope")
+    good = pydicom_test_file("CT_small.dcm")
+    assert len(scan([good, str(bad)], ["PatientID"], on_error="skip")) == 1
+    skipped = scan([good, str(bad)], ["PatientID", "ImagePositionPatient"], on_error="skip")
+    assert skipped.to_pylist()[0]["ImagePositionPatient"][0] == pytest.approx(-158.135803)
+    with pytest.raises(cydicom.DicomError, match="bad.dcm"):
+        scan([good, str(bad)], ["PatientID"], on_error="raise")
+    with pytest.raises(ValueError):
+        scan([good], ["PatientID"], on_error="ignore")
+
+
+def test_progress_callback_counts_every_file(tmp_path):
+    seen = []
+    paths = [pydicom_test_file("CT_small.dcm")] * 600 + [str(tmp_path / "missing")]
+    scan(paths, ["PatientID"], threads=2, progress=lambda *a: seen.append(a))
+    assert seen[-1] == (601, 601, 1)
+
+
+def test_outputs_agree(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    result = scan(REAL_FILES[:60], ["PatientID", "ImagePositionPatient", "Rows", "PatientName",
+                                    "PixelSpacing", "StudyDate"])
+    table = result.to_arrow()
+    assert table.to_pylist() == result.to_pylist()
+    result.write_parquet(tmp_path / "index.parquet")
+    assert pq.read_table(tmp_path / "index.parquet").equals(table)
+    result.write_csv(tmp_path / "index.csv")
+    lines = (tmp_path / "index.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ",".join(result.column_names) and len(lines) == 61
+    assert isinstance(table, pa.Table)
+
+
+def test_generated_ct_series_take_the_c_path_only(tmp_path):
+    from benchmarks.corpus import make_ct_corpus
+
+    paths = [str(p) for p in make_ct_corpus(24, tmp_path, n_series=2)]
+    tags = _public_tags(paths)
+    result, checked = assert_scan_matches_dcmread(paths, tags, threads=2)
+    assert result.fallback_count == 0 and result.error_count == 0
+    assert checked > 24 * 80
+
+
+def _hypothesis_files():
+    from hypothesis import strategies as st
+
+    from tests.conformance import rawgen, strategies
+
+    valid = strategies.dicom_files()
+    truncated = valid.flatmap(lambda d: st.integers(0, len(d)).map(lambda n: d[:n]))
+    raw = rawgen.raw_files().map(lambda f: f.data)
+    return st.lists(st.one_of(valid, valid, raw, truncated), min_size=1, max_size=4)
+
+
+def test_generated_datasets_equal_dcmread(tmp_path_factory):
+    from hypothesis import given, settings
+
+    @given(files=_hypothesis_files())
+    @settings(deadline=None)
+    def check(files):
+        folder = tmp_path_factory.mktemp("scan")
+        paths = []
+        for i, data in enumerate(files):
+            path = folder / f"{i}.dcm"
+            path.write_bytes(data)
+            paths.append(str(path))
+        tags = set(_public_tags(paths)[:200]) | {tag_spec("PatientID").tag, tag_spec("Rows").tag}
+        assert_scan_matches_dcmread(paths, sorted(tags))
+
+    check()
