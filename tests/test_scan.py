@@ -299,3 +299,10 @@ def test_generated_datasets_equal_dcmread(tmp_path_factory):
         assert_scan_matches_dcmread(paths, sorted(tags))
 
     check()
+
+
+def test_a_fifo_does_not_block_the_scan(tmp_path):
+    fifo = tmp_path / "pipe.dcm"
+    os.mkfifo(fifo)
+    (row,) = scan([str(fifo)], ["PatientID"]).to_pylist()
+    assert "Illegal seek" in row["error"]  # opened without blocking, then pread refuses

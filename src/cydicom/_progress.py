@@ -1,48 +1,58 @@
-"""A progress line for scans: files done, files/s, errors so far (stderr, terminals only)."""
+"""Scan progress: counts files as chunks finish, and a progress line for terminals."""
 from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, Optional
+from typing import Callable, Optional, TextIO
+
+
+class ProgressLine:
+    """A callable ``(done, total, errors)`` drawing one self-overwriting line on a terminal
+    (files done, files/s, errors so far), at most ten times a second."""
+
+    def __init__(self, stream: Optional[TextIO] = None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.started = time.perf_counter()
+        self.last_draw = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, errors: int) -> None:
+        now = time.perf_counter()
+        if now - self.last_draw < 0.1 and done < total:
+            return
+        self.last_draw = now
+        elapsed = max(now - self.started, 1e-9)
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r[{bar}] {done:,}/{total:,} files  {done / elapsed:,.0f} files/s  "
+                          f"{errors:,} errors")
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 class Progress:
-    """Counts files as chunks finish; redraws at most ten times a second."""
+    """Counts finished files for ``scan``; reports to ``callback(done, total, errors)``."""
 
-    def __init__(self, total: int, callback: Optional[Callable[[int, int, int], None]] = None,
-                 stream=None):
+    def __init__(self, total: int, callback: Callable[[int, int, int], None]):
         self.total = total
         self.done = 0
         self.errors = 0
         self.callback = callback
-        self.stream = stream if stream is not None else sys.stderr
-        self.draw = callback is None and getattr(self.stream, "isatty", lambda: False)()
-        self.started = time.perf_counter()
-        self.last_draw = 0.0
 
     def advance(self, files: int, errors: int = 0) -> None:
         self.done += files
         self.errors += errors
-        if self.callback is not None:
-            self.callback(self.done, self.total, self.errors)
-        elif self.draw:
-            now = time.perf_counter()
-            if now - self.last_draw >= 0.1 or self.done == self.total:
-                self.last_draw = now
-                self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        elapsed = max(now - self.started, 1e-9)
-        width = 30
-        filled = int(width * self.done / self.total) if self.total else width
-        bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r[{bar}] {self.done:,}/{self.total:,} files  "
-                          f"{self.done / elapsed:,.0f} files/s  {self.errors:,} errors")
-        self.stream.flush()
+        self.callback(self.done, self.total, self.errors)
 
     def finish(self, errors: int) -> None:
+        """The final count, errors including those the fallback found."""
         self.errors = errors
-        if self.draw:
-            self._draw(time.perf_counter())
-            self.stream.write("\n")
-            self.stream.flush()
+        self.callback(self.total, self.total, errors)
+        if isinstance(self.callback, ProgressLine):
+            self.callback.finish()

@@ -30,6 +30,7 @@ from cydicom._walker cimport (
 
 cdef extern from "fcntl.h":
     enum: O_CLOEXEC
+    enum: O_NONBLOCK
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
@@ -324,9 +325,9 @@ cdef class FileScanner:
         res.hit_start = result.nhits
         res.hit_count = 0
         res.arena_start = result.arena_size
-        fd = c_open(path, O_RDONLY | O_CLOEXEC)
+        fd = c_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  # a FIFO must not block the scan
         while fd < 0 and errno == EINTR:
-            fd = c_open(path, O_RDONLY | O_CLOEXEC)
+            fd = c_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  # a FIFO must not block the scan
         if fd < 0:
             res.status = FILE_OPEN_ERROR
             res.err = errno

@@ -62,6 +62,10 @@ def main(argv=None):
     from ._dump import add_arguments as add_dump_arguments
     add_dump_arguments(p_dump)
     p_dump.set_defaults(run=dump)
+    p_scan = commands.add_parser("scan", help="index many files' header tags into a table")
+    from ._scan_cli import add_arguments as add_scan_arguments, run as run_scan
+    add_scan_arguments(p_scan)
+    p_scan.set_defaults(run=run_scan)
     p_demo = commands.add_parser("demo", help="read pydicom's bundled sample files")
     p_demo.set_defaults(run=demo)
     args = parser.parse_args(argv)

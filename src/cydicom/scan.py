@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -260,7 +261,12 @@ class ScanResult:
         return table_from_scan(self)
 
     def to_pandas(self, **kwargs: Any) -> Any:
-        """A ``pandas.DataFrame`` (through Arrow; ``kwargs`` go to ``Table.to_pandas``)."""
+        """A ``pandas.DataFrame`` with Arrow-backed columns (``pd.ArrowDtype``), so int64
+        columns with absent values stay int64 and list columns stay lists; ``kwargs`` go
+        to ``pyarrow.Table.to_pandas`` (e.g. ``types_mapper=None`` for NumPy dtypes)."""
+        if "types_mapper" not in kwargs:
+            import pandas
+            kwargs["types_mapper"] = pandas.ArrowDtype
         return self.to_arrow().to_pandas(**kwargs)
 
     def to_pylist(self) -> list[dict[str, Any]]:
@@ -279,15 +285,22 @@ class ScanResult:
         import pyarrow.parquet as pq
         pq.write_table(self.to_arrow(), os.fspath(path), **kwargs)
 
-    def write_csv(self, path: str | os.PathLike) -> None:
-        """Write the table as CSV: lists joined with "\\", bytes as hex, absent as empty."""
+    def write_csv(self, path: str | os.PathLike | Any) -> None:
+        """Write the table as CSV (to a path or a text stream): lists joined with "\\",
+        bytes as hex, absent values empty."""
+        if hasattr(path, "write"):
+            self._write_csv(path)
+            return
+        with open(path, "w", newline="", encoding="utf-8") as stream:
+            self._write_csv(stream)
+
+    def _write_csv(self, stream: Any) -> None:
         import csv
         names = self.column_names
-        with open(path, "w", newline="", encoding="utf-8") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(names)
-            for row in self.to_pylist():
-                writer.writerow([_csv_cell(row[name]) for name in names])
+        writer = csv.writer(stream)
+        writer.writerow(names)
+        for row in self.to_pylist():
+            writer.writerow([_csv_cell(row[name]) for name in names])
 
 
 def _csv_cell(value: Any) -> Any:
@@ -410,7 +423,9 @@ def _run_c_pass(chunks: list[list[str]], results: list[Any], threads: int, tags:
 
 
 def _progress_reporter(progress: Any, total: int) -> Any:
-    if not progress:
-        return None
-    from ._progress import Progress
-    return Progress(total, progress if callable(progress) else None)
+    from ._progress import Progress, ProgressLine
+    if callable(progress):
+        return Progress(total, progress)
+    if progress and sys.stderr.isatty():
+        return Progress(total, ProgressLine(sys.stderr))
+    return None
