@@ -89,6 +89,17 @@ def expected_cell(ds, spec: TagSpec):
         return None, True
 
 
+def _longest_readable_prefix(path, force):
+    """dcmread of the longest prefix of the file it reads without raising, or None."""
+    data = open(path, "rb").read()
+    for cut in range(len(data) - 1, 0, -1):
+        try:
+            return dcmread(data[:cut], stop_before_pixels=True, force=force)
+        except Exception:
+            continue
+    return None
+
+
 def assert_scan_matches_dcmread(paths, tags, force=False, threads=1):
     with warnings.catch_warnings():
         return _assert_scan_matches_dcmread(paths, tags, force, threads)
@@ -105,10 +116,14 @@ def _assert_scan_matches_dcmread(paths, tags, force, threads):
         try:
             ds = _read(path, force)
         except Exception as exc:
-            assert row["error"] is not None, f"{path}: dcmread raised {exc!r}, scan did not"
-            assert type(exc).__name__ in row["error"]
-            assert all(row[spec.name] is None for spec in result.specs)
-            continue
+            if row["error"] is not None:
+                assert type(exc).__name__ in row["error"]
+                assert all(row[spec.name] is None for spec in result.specs)
+                continue
+            # a scan reads only as far as the largest wanted tag, so damage beyond it is
+            # not seen; its values must be those of the part of the file dcmread can read
+            ds = _longest_readable_prefix(path, force)
+            assert ds is not None, f"{path}: dcmread raised {exc!r}, scan did not"
         failed_any = False
         for spec in result.specs:
             expected, failed = expected_cell(ds, spec)

@@ -142,6 +142,65 @@ cdef bint _strict_decimal(const uint8_t *p, size_t n) noexcept nogil:
     return i == n
 
 
+cdef uint64_t MANTISSA_LIMIT = 100000000000000000   # 10**17: one more digit still fits
+cdef uint64_t MAX_EXACT = 9007199254740992          # 2**53
+cdef double POW10[23]
+for _i in range(23):
+    POW10[_i] = float(10 ** _i)
+
+
+cdef double _decimal(const uint8_t *p, size_t n, char *tmp) noexcept nogil:
+    """The double for text that ``_strict_decimal`` accepted, correctly rounded.
+
+    Clinger's fast path (an exact integer mantissa below 2**53 times or divided by an
+    exact power of ten is one IEEE rounding) covers DICOM's short decimals; anything
+    else goes to strtod, like Python's float() correctly rounded.
+    """
+    cdef size_t i = 0
+    cdef uint64_t mantissa = 0
+    cdef int exponent = 0, written = 0
+    cdef bint negative = False, exact = True, exponent_negative = False
+    if p[0] == 43 or p[0] == 45:
+        negative = p[0] == 45
+        i = 1
+    while i < n and 48 <= p[i] <= 57:
+        if mantissa < MANTISSA_LIMIT:
+            mantissa = mantissa * 10 + (p[i] - 48)
+        else:
+            exact = False
+        i += 1
+    if i < n and p[i] == 46:
+        i += 1
+        while i < n and 48 <= p[i] <= 57:
+            if mantissa < MANTISSA_LIMIT:
+                mantissa = mantissa * 10 + (p[i] - 48)
+                exponent -= 1
+            else:
+                exact = False
+            i += 1
+    if i < n:  # the exponent
+        i += 1
+        if p[i] == 43 or p[i] == 45:
+            exponent_negative = p[i] == 45
+            i += 1
+        while i < n:
+            if written < 10000:
+                written = written * 10 + (p[i] - 48)
+            i += 1
+        exponent += -written if exponent_negative else written
+    cdef double value
+    if exact and mantissa <= MAX_EXACT and -22 <= exponent <= 22:
+        value = <double>mantissa
+        if exponent > 0:
+            value = value * POW10[exponent]
+        elif exponent < 0:
+            value = value / POW10[-exponent]
+        return -value if negative else value
+    memcpy(tmp, p, n)
+    tmp[n] = 0
+    return strtod(tmp, NULL)
+
+
 cdef class ColumnBuilder:
     """Items and rows of one column, appended in row order (see the module docstring)."""
 
@@ -357,9 +416,7 @@ cdef class ColumnBuilder:
             elif vr == 0x4453:
                 if b - a >= 63 or not _strict_decimal(p + a, b - a):
                     return RAW_FALLBACK
-                memcpy(tmp, p + a, b - a)
-                tmp[b - a] = 0
-                self.float_item(strtod(tmp, NULL))
+                self.float_item(_decimal(p + a, b - a, tmp))
             else:
                 negative = p[a] == 45
                 if p[a] == 43 or p[a] == 45:

@@ -24,7 +24,7 @@ def _scan_partition(paths: list[str], tags: list, recursive: bool, force: bool,
 
 def scan(source: str | os.PathLike | Iterable, tags: Iterable[_scan.TagKey] | str, *,
          files_per_partition: int = 10_000, recursive: bool = True, force: bool = False,
-         threads: int = 1, read_size: int = 8192) -> Any:
+         threads: int = 1, read_size: int = 0) -> Any:
     """A lazy ``dask.dataframe.DataFrame`` of the scan: one partition per chunk of files.
 
     The file list is made here (walking ``source`` once); every partition is scanned

@@ -320,7 +320,7 @@ def _chunks(paths: list[str], size: int) -> list[list[str]]:
 def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
          threads: int | None = None, recursive: bool = True, on_error: str = "record",
          progress: bool | Callable[[int, int, int], None] = False, force: bool = False,
-         read_size: int = 8192) -> ScanResult:
+         read_size: int = 0) -> ScanResult:
     """Scan many files' headers into a table with one typed column per tag.
 
     ``source``: a directory (walked recursively unless ``recursive=False``), a glob
@@ -330,7 +330,8 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
     ``on_error``: "record" (a bad file is a row with its ``error``), "skip" (drop those
     rows) or "raise" (raise the first error as DicomError). ``progress``: True for a
     progress line on stderr, or a callable ``(done, total, errors)``. ``force`` reads
-    files without the DICM prefix, as ``dcmread(force=True)`` does.
+    files without the DICM prefix, as ``dcmread(force=True)`` does. ``read_size``: bytes
+    of the first read of each file (0: learnt from the files read so far).
     Values equal what ``dcmread(path, stop_before_pixels=True)`` gives; list columns hold
     every value of a multi-valued tag (one value -> a one-item list).
     """
