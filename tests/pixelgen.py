@@ -1,0 +1,45 @@
+"""Synthetic image files for the pixel tests, written with pydicom (generation only)."""
+import io
+
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate, encapsulate_extended
+from pydicom.filewriter import dcmwrite
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+IMAGE_DEFAULTS = dict(Rows=4, Columns=4, SamplesPerPixel=1, BitsAllocated=16, BitsStored=16,
+                      HighBit=15, PixelRepresentation=0, PhotometricInterpretation="MONOCHROME2")
+
+
+def image_file(pixel_data, transfer_syntax=ExplicitVRLittleEndian, *, encapsulated=False,
+               frames=None, extended=False, vr=None, **attrs):
+    """The bytes of a DICOM file with ``pixel_data`` (bytes, or a list of encoded frames)."""
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    ds.SOPInstanceUID = generate_uid()
+    values = dict(IMAGE_DEFAULTS, **attrs)
+    if values["SamplesPerPixel"] == 3:
+        values.setdefault("PlanarConfiguration", 0)
+    for keyword, value in values.items():
+        if value is not None:
+            setattr(ds, keyword, value)
+    if frames is not None:
+        ds.NumberOfFrames = frames
+    if encapsulated:
+        if extended:
+            data, ds.ExtendedOffsetTable, ds.ExtendedOffsetTableLengths = encapsulate_extended(
+                pixel_data)
+        elif isinstance(pixel_data, list):
+            data = encapsulate(pixel_data, has_bot=True)
+        else:
+            data = pixel_data
+        ds.PixelData = data
+        ds["PixelData"].VR = "OB"
+        ds["PixelData"].is_undefined_length = True
+    else:
+        ds.PixelData = pixel_data
+        ds["PixelData"].VR = vr or ("OW" if values["BitsAllocated"] > 8 else "OB")
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = transfer_syntax
+    buffer = io.BytesIO()
+    dcmwrite(buffer, ds, enforce_file_format=True)
+    return buffer.getvalue()
