@@ -4,8 +4,9 @@ import io
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate, encapsulate_extended
 from pydicom.filewriter import dcmwrite
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
+PLACEHOLDERS = {22: "1.2.840.10008.1.2.4.50", 24: "1.2.840.10008.1.2.4.201"}
 IMAGE_DEFAULTS = dict(Rows=4, Columns=4, SamplesPerPixel=1, BitsAllocated=16, BitsStored=16,
                       HighBit=15, PixelRepresentation=0, PhotometricInterpretation="MONOCHROME2")
 
@@ -38,8 +39,16 @@ def image_file(pixel_data, transfer_syntax=ExplicitVRLittleEndian, *, encapsulat
     else:
         ds.PixelData = pixel_data
         ds["PixelData"].VR = vr or ("OW" if values["BitsAllocated"] > 8 else "OB")
+    # pydicom writes only the syntaxes it knows: newer ones go in as a placeholder of the
+    # same padded length (explicit VR little endian, encapsulated), patched afterwards
+    placeholder = PLACEHOLDERS.get(len(transfer_syntax) + len(transfer_syntax) % 2)
+    known = UID(transfer_syntax).is_transfer_syntax
     ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = transfer_syntax
+    ds.file_meta.TransferSyntaxUID = transfer_syntax if known else placeholder
     buffer = io.BytesIO()
     dcmwrite(buffer, ds, enforce_file_format=True)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if not known:
+        padded = transfer_syntax.encode().ljust(len(placeholder), b"\0")
+        data = data.replace(placeholder.encode(), padded, 1)
+    return data

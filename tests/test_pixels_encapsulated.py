@@ -1,6 +1,7 @@
 """Encapsulated pixel data: frame splitting against pydicom's, zero-copy fragments, clean errors."""
 import struct
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -186,3 +187,31 @@ def test_truncated_native_data():
     data = image_file(b"\0" * 30)
     with pytest.raises(cydicom.PixelDataError, match="less than expected"):
         cydicom.dcmread(data).pixel_array
+
+
+def deflated(frame):
+    compressor = zlib.compressobj(wbits=-15)
+    return compressor.compress(frame) + compressor.flush()
+
+
+@pytest.mark.parametrize("bits", [1, 16])
+def test_deflated_image_frame_compression(bits):
+    """pydicom 3.0.2 has no decoder for this syntax: the generated image is the oracle."""
+    rng = np.random.default_rng(bits)
+    if bits == 1:
+        image = rng.integers(0, 2, size=(3, 5, 7), dtype=np.uint8)
+        frames = [np.packbits(f.reshape(-1), bitorder="little").tobytes() for f in image]
+        attrs = dict(BitsAllocated=1, BitsStored=1, HighBit=0)
+    else:
+        image = rng.integers(0, 4096, size=(3, 5, 7)).astype("<u2")
+        frames = [f.tobytes() for f in image]
+        attrs = dict(BitsStored=12, HighBit=11)
+    data = image_file([deflated(f) for f in frames], "1.2.840.10008.1.2.8.1", encapsulated=True,
+                      frames=3, Rows=5, Columns=7, **attrs)
+    ds = cydicom.dcmread(data)
+    assert np.array_equal(ds.pixel_array, image)
+    assert np.array_equal(ds.frame(2), image[2])
+    broken = image_file([deflated(f)[:5] for f in frames], "1.2.840.10008.1.2.8.1",
+                        encapsulated=True, frames=3, Rows=5, Columns=7, **attrs)
+    with pytest.raises(cydicom.DecoderError, match="Deflated Image Frame Compression"):
+        cydicom.dcmread(broken).pixel_array

@@ -86,7 +86,13 @@ def _cydicom_rle(module):
 
 
 def _deflate(module):
-    return lambda src, desc: zlib.decompress(src, -15)
+    def inflate(src, desc):
+        data = zlib.decompress(src, -15)  # raw deflate (RFC 1951), trailing bytes ignored
+        if desc.bits_allocated == 1:       # each frame packs its own bits
+            bits = numpy.unpackbits(numpy.frombuffer(data, numpy.uint8), bitorder="little")
+            return bits[:desc.frame_pixels]
+        return data
+    return inflate
 
 
 JPEG_LOSSLESS_SYNTAXES = frozenset(("1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"))
