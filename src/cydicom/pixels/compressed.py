@@ -107,16 +107,25 @@ def num_frames(desc):
 
 
 def _decode_all(frames, indices, backend, workers):
-    """Decoded frames (flat uint8 arrays) for ``indices``, in order."""
+    """Decoded frames (flat uint8 arrays) for ``indices``, in order.
+
+    With several workers, each task decodes a contiguous run of frames: per-task overhead
+    (futures, GIL hand-offs) would otherwise be a large share of a fast frame (RLE).
+    """
     desc = frames.desc
     sources = [frames.encoded(i) for i in indices]
 
-    def run(k):
-        return decoders.as_bytes_view(decoders.decode(backend, sources[k], desc, indices[k]))
+    def run(chunk):
+        return [decoders.as_bytes_view(decoders.decode(backend, sources[k], desc, indices[k]))
+                for k in chunk]
 
-    if workers > 1 and len(indices) > 1:
-        return list(_executor(workers).map(run, range(len(indices))))
-    return [run(k) for k in range(len(indices))]
+    n = len(indices)
+    if workers <= 1 or n <= 1:
+        return run(range(n))
+    tasks = min(n, workers * 2)
+    bounds = [n * t // tasks for t in range(tasks + 1)]
+    chunks = [range(bounds[t], bounds[t + 1]) for t in range(tasks)]
+    return [data for part in _executor(workers).map(run, chunks) for data in part]
 
 
 def array(desc, index=None, threads=None, backend=None):
@@ -166,21 +175,22 @@ def array(desc, index=None, threads=None, backend=None):
     out = numpy.empty(pixels * len(kept), dtype=desc.dtype)
     for k, (data, dtype) in enumerate(kept):
         out[k * pixels:(k + 1) * pixels] = data.view(dtype)
+    _correct_bits(out, desc, frames)
     arr = processing.reshape(out, desc, len(kept), frames.planar)
-    return _correct(arr, desc, frames)
-
-
-def _correct(arr, desc, frames):
-    uid = desc.transfer_syntax
-    if uid in JPEG_2000_SYNTAXES:
-        if frames.photometric in ("MONOCHROME1", "MONOCHROME2"):
-            if bool(frames.signed) != bool(desc.pixel_representation):
-                processing.shift_out(arr, 8 * arr.dtype.itemsize - frames.precision)
-    elif uid in JPEG_LS_SYNTAXES:
-        if desc.pixel_representation == 1:
-            processing.shift_out(arr, 8 * arr.dtype.itemsize - frames.precision)
-    elif desc.keyword == "PixelData" and desc.bits_allocated > desc.bits_stored:
-        processing.shift_out(arr, desc.bits_allocated - desc.bits_stored)
     if processing.needs_rgb(frames.photometric):
         arr = processing.ybr_full_to_rgb(arr)
     return arr
+
+
+def _correct_bits(flat, desc, frames):
+    """pydicom's sign correction (JPEG 2000, JPEG-LS) or unused-bits correction (others)."""
+    uid = desc.transfer_syntax
+    if uid in JPEG_2000_SYNTAXES:
+        if frames.photometric in ("MONOCHROME1", "MONOCHROME2") and (
+                bool(frames.signed) != bool(desc.pixel_representation)):
+            processing.keep_low_bits(flat, frames.precision)
+    elif uid in JPEG_LS_SYNTAXES:
+        if desc.pixel_representation == 1:
+            processing.keep_low_bits(flat, frames.precision)
+    elif desc.keyword == "PixelData":
+        processing.keep_low_bits(flat, desc.bits_stored)

@@ -132,15 +132,13 @@ def array(desc, index=None):
         owned = False
         if photometric == "YBR_FULL_422":
             flat, owned, photometric = processing.expand_ybr422(flat), True, "YBR_FULL"
-    arr = processing.reshape(flat, desc, n, desc.planar_configuration)
-    bits = desc.bits_allocated - desc.bits_stored
-    if desc.keyword == "PixelData" and bits > 0:
+    if desc.keyword == "PixelData" and desc.bits_stored < desc.bits_allocated:
         if owned:
-            processing.shift_out(arr, bits)
+            processing.keep_low_bits(flat, desc.bits_stored)
         elif not unused_bits_clean(flat, flat.dtype.itemsize, desc.bits_stored,
-                                   desc.pixel_representation == 1,
-                                   not flat.dtype.isnative):
-            arr = processing.shift_out(arr.copy(), bits)
+                                   desc.pixel_representation == 1, not flat.dtype.isnative):
+            flat = processing.shift_out(flat.copy(), desc.bits_allocated - desc.bits_stored)
+    arr = processing.reshape(flat, desc, n, desc.planar_configuration)
     if processing.needs_rgb(photometric):
         arr = processing.ybr_full_to_rgb(arr)
     return arr

@@ -5,6 +5,7 @@ Each step works on a writeable array the caller owns, except ``reshape`` (a view
 import numpy
 
 from cydicom.errors import PixelDataError
+from cydicom.pixels._bits import unused_bits_clean
 
 _YBR_TO_RGB = numpy.asarray(
     [[1.000, 1.000, 1.000],
@@ -29,6 +30,18 @@ def shift_out(arr, bits):
         numpy.left_shift(arr, bits, out=arr)
         numpy.right_shift(arr, bits, out=arr)
     return arr
+
+
+def keep_low_bits(flat, bits_used):
+    """In place, on a contiguous array: pydicom's shift keeping ``bits_used`` bits per sample.
+
+    The C check runs first: most data is already clean, and checking is cheaper than shifting.
+    """
+    size = flat.dtype.itemsize
+    if 0 < bits_used < 8 * size and not unused_bits_clean(
+            flat, size, bits_used, flat.dtype.kind == "i", not flat.dtype.isnative):
+        shift_out(flat, 8 * size - bits_used)
+    return flat
 
 
 def ybr_full_to_rgb(arr):
