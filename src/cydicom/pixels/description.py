@@ -6,6 +6,7 @@ pydicom's AttributeError / ValueError.
 """
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy
 
@@ -49,14 +50,14 @@ _GROUP_0028 = {  # keyword -> (tag, label used in messages)
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class PixelDescription:
     """The pixel data of one dataset: where it is and how to read it."""
 
     transfer_syntax: str
     keyword: str                 # PixelData, FloatPixelData or DoubleFloatPixelData
     element: object              # the cydicom Element (offset, value_length, raw)
-    vr: str                      # VR as written (implicit files: 'OW', as pydicom corrects it)
+    dataset: object              # the cydicom Dataset the element belongs to
     rows: int
     columns: int
     frames: int
@@ -68,6 +69,11 @@ class PixelDescription:
     photometric: str
     extended_offsets: tuple = None   # (offsets, lengths) when both EOT elements are present
 
+    @cached_property
+    def vr(self):
+        """The pixel element's VR as written (implicit files: 'OW', as pydicom corrects it)."""
+        return _raw_vr(self.dataset, self.element.tag)
+
     @property
     def encapsulated(self):
         return self.transfer_syntax in ENCAPSULATED_SYNTAXES
@@ -76,7 +82,7 @@ class PixelDescription:
     def little_endian(self):
         return NATIVE_SYNTAXES.get(self.transfer_syntax, True)
 
-    @property
+    @cached_property
     def dtype(self):
         """The dtype pydicom gives the data (file byte order for native data)."""
         return dtype_for(self.keyword, self.bits_allocated, self.pixel_representation,
@@ -172,9 +178,7 @@ def describe(ds):
     tag, element = _pixel_element(ds)
     keyword = PIXEL_KEYWORDS[tag]
     uid = _transfer_syntax(ds)
-    values = {}
-    for name, (etag, _) in _GROUP_0028.items():
-        values[name] = ds.get(etag) if etag in ds else None
+    values = {name: ds.get(etag) for name, (etag, _) in _GROUP_0028.items()}
     frames = _int_or_none(values["NumberOfFrames"]) if 0x00280008 in ds else 1
     if frames in (None, 0):
         warnings.warn(f"A value of '{frames}' for (0028,0008) 'Number of Frames' is invalid, "
@@ -223,7 +227,7 @@ def describe(ds):
             raise PixelDataError("Extended Offset Table without Extended Offset Table Lengths")
         eot = (ds.get(0x7FE00001), ds.get(0x7FE00002))
     desc = PixelDescription(
-        transfer_syntax=uid, keyword=keyword, element=element, vr=_raw_vr(ds, tag),
+        transfer_syntax=uid, keyword=keyword, element=element, dataset=ds,
         rows=rows, columns=columns, frames=frames, samples_per_pixel=spp,
         bits_allocated=ba, bits_stored=bs if bs is not None else ba,
         pixel_representation=pr if pr is not None else 0,
