@@ -74,6 +74,14 @@ def oracle():
     return get
 
 
+def read_decodable(label, oracle):
+    """cydicom's dataset and pydicom's pixel_array, for a file pydicom decodes (else skip)."""
+    theirs = oracle(label)
+    if theirs is None or theirs[0] == "error":
+        pytest.skip("pydicom decodes no pixel data from this file")
+    return cydicom.dcmread(FILES[label]), theirs[1]
+
+
 @pytest.mark.parametrize("label", sorted(FILES))
 def test_pixel_array_matches_pydicom(label, oracle):
     theirs = oracle(label)
@@ -87,78 +95,65 @@ def test_pixel_array_matches_pydicom(label, oracle):
     assert_same_pixels(ours[1], theirs[1])
 
 
+@pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("label", sorted(FILES))
 def test_frames_match_pixel_array(label, oracle):
-    theirs = oracle(label)
-    if theirs is None or theirs[0] == "error":
-        pytest.skip("no pixel array to compare frames with")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds = cydicom.dcmread(FILES[label])
-        full = ds.pixel_array
-        n = ds.num_frames
-        if n == 1:
-            assert np.array_equal(ds.frame(0), full)
-            assert len(list(ds.iter_frames())) == 1
-            return
-        assert n == full.shape[0]
-        for index in sorted({0, n // 2, n - 1}):
-            frame = ds.frame(index)
-            assert frame.shape == full.shape[1:]
-            assert np.array_equal(frame, full[index])
-        if n <= 10:
-            assert all(np.array_equal(f, full[i]) for i, f in enumerate(ds.iter_frames()))
-        with pytest.raises(IndexError):
-            ds.frame(n)
+    ds, _ = read_decodable(label, oracle)
+    full = ds.pixel_array
+    n = ds.num_frames
+    if n == 1:
+        assert np.array_equal(ds.frame(0), full)
+        assert len(list(ds.iter_frames())) == 1
+        return
+    assert n == full.shape[0]
+    for index in sorted({0, n // 2, n - 1}):
+        frame = ds.frame(index)
+        assert frame.shape == full.shape[1:]
+        assert np.array_equal(frame, full[index])
+    if n <= 10:
+        assert all(np.array_equal(f, full[i]) for i, f in enumerate(ds.iter_frames()))
+    with pytest.raises(IndexError):
+        ds.frame(n)
 
 
+@pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("label", sorted(FILES))
 def test_every_decoder_backend_matches_pydicom(label, oracle):
-    """Multi-frame compressed data through each installed backend, serial and threaded."""
-    theirs = oracle(label)
-    if theirs is None or theirs[0] == "error":
-        pytest.skip("no pixel array")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds = cydicom.dcmread(FILES[label])
-        desc = describe(ds)
-        if not desc.encapsulated:
-            pytest.skip("native data")
-        backends = [b for b in decoders.BACKENDS[desc.transfer_syntax] if b.available()]
-        for backend in backends:
-            for threads in (1, 2):
-                ours = cydicom.pixels.pixel_array(ds, threads=threads, backend=backend.name)
-                assert_same_pixels(ours, theirs[1])
+    """Compressed data through each installed backend, serial and threaded."""
+    ds, theirs = read_decodable(label, oracle)
+    desc = describe(ds)
+    if not desc.encapsulated:
+        pytest.skip("native data")
+    for backend in [b for b in decoders.BACKENDS[desc.transfer_syntax] if b.available()]:
+        for threads in (1, 2):
+            ours = cydicom.pixels.pixel_array(ds, threads=threads, backend=backend.name)
+            assert_same_pixels(ours, theirs)
 
 
+@pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("label", sorted(FILES))
 def test_native_pixel_view_and_zero_copy(label, oracle):
-    theirs = oracle(label)
-    if theirs is None or theirs[0] == "error":
-        pytest.skip("no pixel array")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds = cydicom.dcmread(FILES[label])
-        desc = describe(ds)
-        if desc.encapsulated:
-            with pytest.raises(cydicom.PixelDataError):
-                ds.pixel_view()
-            return
-        try:
-            view = ds.pixel_view()
-        except cydicom.PixelDataError:
-            assert desc.bits_allocated == 1 or desc.photometric == "YBR_FULL_422" or (
-                desc.vr == "OW" and not desc.little_endian)
-            return
-        raw = _pydicom(FILES[label], raw=True, correct_unused_bits=False)
-        assert_same_pixels(view, raw[1])
-        source = np.frombuffer(ds.element(desc.element.tag).raw, dtype=np.uint8)
-        assert np.shares_memory(view, source) and not view.flags.writeable
-        processed = ds.pixel_array
-        if np.array_equal(raw[1], theirs[1]) and raw[1].dtype == theirs[1].dtype and (
-                not desc.photometric.startswith("YBR_FULL")):
-            # nothing changes values: pixel_array is the same zero-copy view
-            assert np.shares_memory(processed, source)
-            assert not processed.flags.owndata and not processed.flags.writeable
-        else:
-            assert not np.shares_memory(processed, source)
+    ds, theirs = read_decodable(label, oracle)
+    desc = describe(ds)
+    if desc.encapsulated:
+        with pytest.raises(cydicom.PixelDataError):
+            ds.pixel_view()
+        return
+    try:
+        view = ds.pixel_view()
+    except cydicom.PixelDataError:
+        assert desc.bits_allocated == 1 or desc.photometric == "YBR_FULL_422" or (
+            desc.vr == "OW" and not desc.little_endian)
+        return
+    raw = _pydicom(FILES[label], raw=True, correct_unused_bits=False)
+    assert_same_pixels(view, raw[1])
+    source = np.frombuffer(ds.element(desc.element.tag).raw, dtype=np.uint8)
+    assert np.shares_memory(view, source) and not view.flags.writeable
+    processed = ds.pixel_array
+    if np.array_equal(raw[1], theirs) and raw[1].dtype == theirs.dtype and (
+            not desc.photometric.startswith("YBR_FULL")):
+        # nothing changes values: pixel_array is the same zero-copy view
+        assert np.shares_memory(processed, source)
+        assert not processed.flags.owndata and not processed.flags.writeable
+    else:
+        assert not np.shares_memory(processed, source)
