@@ -45,11 +45,15 @@ def num_frames(ds):
     return native.frame_count(desc, desc.element.value_length)
 
 
-def frame(ds, index, *, backend=None):
-    """Frame ``index`` as pydicom's ``pixel_array`` would give it; only that frame is decoded."""
+def frame(ds, index, *, threads=None, backend=None):
+    """Frame ``index`` as pydicom's ``pixel_array`` would give it; only that frame is decoded.
+
+    A JPEG 2000 frame is decoded by OpenJPEG's own ``threads`` (default: every core) when
+    imagecodecs is installed.
+    """
     desc = describe(ds)
     if desc.encapsulated:
-        return compressed.array(desc, index=index, threads=1, backend=backend)
+        return compressed.array(desc, index=index, threads=threads, backend=backend)
     return native.array(desc, index=index)
 
 

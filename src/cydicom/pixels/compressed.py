@@ -6,7 +6,6 @@ stored in the output as pydicom stores them (the decoded container size follows 
 codestream precision, the output keeps Bits Allocated). Then the whole array is reshaped,
 bit-corrected and colour-converted as pydicom does.
 """
-import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,13 +19,6 @@ from cydicom.pixels.description import (
 )
 
 _pool = None
-
-
-def cpu_count():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _executor(workers):
@@ -147,10 +139,9 @@ def array(desc, index=None, threads=None, backend=None):
                                      f"fewer than the (0028,0008) 'Number of Frames' value "
                                      f"of {desc.frames}")
         indices = list(range(available))
-    workers = threads if threads is not None else cpu_count()
-    chosen = decoders.choose(desc.transfer_syntax, parallel=workers > 1 and len(indices) > 1,
-                             backend=backend)
-    if not chosen.releases_gil:
+    workers = threads if threads is not None else decoders.cpu_count()
+    chosen = decoders.choose(desc.transfer_syntax, len(indices), workers, backend)
+    if not chosen.releases_gil or chosen.threaded:
         workers = 1
     container = [frames.inspect(frames.encoded(i)) for i in indices]
     decoded = _decode_all(frames, indices, chosen, workers)

@@ -8,6 +8,7 @@ an optional backend that releases the GIL, so frames decode in parallel threads:
 lossless JPEG, where decoding is exact. The tests compare every backend with pydicom.
 """
 import importlib
+import os
 import zlib
 
 import numpy
@@ -35,15 +36,27 @@ SYNTAX_NAMES = {
 }
 
 
-class Backend:
-    """One decoding library: its name, the module it needs and whether it frees the GIL."""
+def cpu_count():
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
-    def __init__(self, name, module, function, releases_gil, install):
+
+class Backend:
+    """One decoding library: its name, the module it needs and whether it frees the GIL.
+
+    ``threaded``: the library itself spreads one frame over all cores.
+    """
+
+    def __init__(self, name, module, function, releases_gil, install, threaded=False):
         self.name = name
         self.module = module
         self.function = function
         self.releases_gil = releases_gil
         self.install = install
+        self.threaded = threaded
         self._decode = None
 
     def available(self):
@@ -102,6 +115,10 @@ LIBJPEG = Backend("pylibjpeg-libjpeg", "libjpeg", _libjpeg, False, "pylibjpeg-li
 # one thread per frame: frames are what run in parallel
 IC_JPEG2K = Backend("imagecodecs.jpeg2k", "imagecodecs",
                     _imagecodecs("jpeg2k_decode", numthreads=1), True, "imagecodecs")
+# a single frame: OpenJPEG's own threads share the work of one codestream
+IC_JPEG2K_THREADED = Backend("imagecodecs.jpeg2k threaded", "imagecodecs",
+                             _imagecodecs("jpeg2k_decode", numthreads=cpu_count()), True,
+                             "imagecodecs", threaded=True)
 IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs", _imagecodecs("jpegls_decode"), True,
                     "imagecodecs")
 IC_LJPEG = Backend("imagecodecs.ljpeg", "imagecodecs", _imagecodecs("ljpeg_decode"), True,
@@ -112,7 +129,7 @@ DEFLATE = Backend("zlib", "zlib", _deflate, True, "zlib")
 # per transfer syntax, in order of preference; a GIL-free one wins for parallel decoding.
 # Lossless JPEG and JPEG-LS decode exactly (and 3-4x faster here) with imagecodecs, so it
 # comes first; lossy JPEG stays with libjpeg, whose rounding pydicom's results have.
-BACKENDS = {uid: (OPENJPEG, IC_JPEG2K) for uid in JPEG_2000_SYNTAXES}
+BACKENDS = {uid: (OPENJPEG, IC_JPEG2K, IC_JPEG2K_THREADED) for uid in JPEG_2000_SYNTAXES}
 BACKENDS.update({uid: (LIBJPEG,) for uid in JPEG_SYNTAXES})
 BACKENDS.update({uid: (IC_LJPEG, LIBJPEG) for uid in JPEG_LOSSLESS_SYNTAXES})
 BACKENDS.update({uid: (IC_JPEGLS, LIBJPEG) for uid in JPEG_LS_SYNTAXES})
@@ -127,9 +144,11 @@ def syntax_name(uid):
     return f"{SYNTAX_NAMES.get(uid, 'transfer syntax')} ({uid})"
 
 
-def choose(uid, parallel=False, backend=None):
-    """The backend to decode ``uid`` with; ``parallel`` prefers one that frees the GIL.
+def choose(uid, frames=1, workers=1, backend=None):
+    """The backend to decode ``frames`` frames of ``uid`` with, using ``workers`` threads.
 
+    Several frames on several threads: the first backend that frees the GIL; one frame on
+    several cores: a backend that threads one frame itself; else the first available one.
     ``backend`` (a Backend name) forces a choice. MissingDecoderError if none is installed.
     """
     candidates = BACKENDS[uid]
@@ -140,14 +159,14 @@ def choose(uid, parallel=False, backend=None):
                                       f"known: {[b.name for b in BACKENDS[uid]]}")
     available = [b for b in candidates if b.available()]
     if uid in _HTJ2K:
-        available = [b for b in available if b is not IC_JPEG2K or _ic_supports_htj2k()]
+        available = [b for b in available if b.module != "imagecodecs" or _ic_supports_htj2k()]
     if not available:
         names = " or ".join(b.install for b in candidates)
         raise MissingDecoderError(f"{syntax_name(uid)}: no decoder installed; install {names} "
                                   f"(pip install 'cydicom[codecs]')")
-    if parallel:
+    if workers > 1:
         for b in available:
-            if b.releases_gil:
+            if (b.releases_gil and not b.threaded) if frames > 1 else b.threaded:
                 return b
     return available[0]
 
