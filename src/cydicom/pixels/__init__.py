@@ -57,7 +57,14 @@ def frame(ds, index, *, threads=None, backend=None):
     return native.array(desc, index=index)
 
 
-def iter_frames(ds, *, backend=None):
+def iter_frames(ds, *, threads=None, backend=None):
     """Yield each frame in turn (compressed frames are decoded one at a time)."""
-    for index in range(num_frames(ds)):
-        yield frame(ds, index, backend=backend)
+    desc = describe(ds)
+    if desc.encapsulated:
+        frames = compressed.encoded_frames(desc)
+        for index in range(desc.frames):
+            yield compressed.array(desc, index=index, threads=threads, backend=backend,
+                                   frames=frames)
+    else:
+        for index in range(native.frame_count(desc, desc.element.value_length)):
+            yield native.array(desc, index=index)

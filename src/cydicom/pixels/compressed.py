@@ -120,13 +120,19 @@ def _decode_all(frames, indices, backend, workers):
     return [data for part in _executor(workers).map(run, chunks) for data in part]
 
 
-def array(desc, index=None, threads=None, backend=None):
+def encoded_frames(desc):
+    """The encoded frames of ``desc``'s pixel data, split once (for repeated ``array`` calls)."""
+    return _Frames(desc)
+
+
+def array(desc, index=None, threads=None, backend=None, frames=None):
     """Decoded pixel data (all frames, or frame ``index``) equal to pydicom's ``pixel_array``.
 
     ``threads``: decoding threads (default: all cores when the backend frees the GIL);
-    ``backend``: a decoder name from ``cydicom.pixels.decoders`` to force one.
+    ``backend``: a decoder name from ``cydicom.pixels.decoders`` to force one;
+    ``frames``: what ``encoded_frames(desc)`` returned, to avoid splitting again.
     """
-    frames = _Frames(desc)
+    frames = frames if frames is not None else _Frames(desc)
     available = len(frames.fragments)
     if index is not None:
         if not 0 <= index < max(available, 1):
