@@ -94,10 +94,6 @@ def _warn(message):
     warnings.warn(message, DicomWarning, stacklevel=5)
 
 
-def num_frames(desc):
-    return desc.frames
-
-
 def _decode_all(frames, indices, backend, workers):
     """Decoded frames (flat uint8 arrays) for ``indices``, in order.
 
@@ -135,7 +131,7 @@ def array(desc, index=None, threads=None, backend=None, frames=None):
     frames = frames if frames is not None else _Frames(desc)
     available = len(frames.fragments)
     if index is not None:
-        if not 0 <= index < max(available, 1):
+        if not 0 <= index < available:
             raise IndexError(f"frame index {index} out of range: the pixel data has "
                              f"{available} frame(s)")
         indices = [index]
