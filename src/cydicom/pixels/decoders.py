@@ -14,7 +14,6 @@ import zlib
 import numpy
 
 from cydicom.errors import DecoderError, MissingDecoderError
-from cydicom.pixels import _rle
 from cydicom.pixels.description import (
     DEFLATED_IMAGE_FRAME, JPEG_2000_SYNTAXES, JPEG_LS_SYNTAXES, JPEG_SYNTAXES, RLE_LOSSLESS,
 )
