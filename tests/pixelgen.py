@@ -1,5 +1,14 @@
-"""Synthetic image files for the pixel tests, written with pydicom (generation only)."""
+"""Pixel-test helpers: synthetic image files (written with pydicom, generation only),
+RLE encoding, and comparisons with pydicom's arrays."""
 import io
+import struct
+import warnings
+
+import numpy as np
+import pydicom
+from pydicom.pixels.encoders.native import _encode_segment
+
+import cydicom
 
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate, encapsulate_extended
@@ -52,3 +61,41 @@ def image_file(pixel_data, transfer_syntax=ExplicitVRLittleEndian, *, encapsulat
         padded = transfer_syntax.encode().ljust(len(placeholder), b"\0")
         data = data.replace(placeholder.encode(), padded, 1)
     return data
+
+
+def read_both(data):
+    """(cydicom dataset, pydicom's pixel_array) for the file bytes ``data``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = pydicom.dcmread(io.BytesIO(data)).pixel_array
+    return cydicom.dcmread(data), theirs
+
+
+def assert_same_pixels(ours, theirs):
+    """Shape, dtype kind and size, and values equal (byte order aside)."""
+    assert ours.shape == theirs.shape
+    assert (ours.dtype.kind, ours.dtype.itemsize) == (theirs.dtype.kind, theirs.dtype.itemsize)
+    assert np.array_equal(ours, theirs.astype(theirs.dtype.newbyteorder("=")))
+
+
+def shares_file(arr, data):
+    return np.shares_memory(arr, np.frombuffer(data, dtype=np.uint8))
+
+
+def rle_frame_from_segments(segments):
+    """An RLE frame: the 64-byte header, then the segments."""
+    offsets, position = [], 64
+    for segment in segments:
+        offsets.append(position)
+        position += len(segment)
+    header = struct.pack("<L", len(segments)) + b"".join(struct.pack("<L", o) for o in offsets)
+    return header.ljust(64, b"\x00") + b"".join(segments)
+
+
+def rle_encode(image, columns):
+    """RLE frame of a (rows, columns, samples) little-endian image, MSB segment first."""
+    raw = image.tobytes()
+    size, samples = image.dtype.itemsize, image.shape[2]
+    return rle_frame_from_segments([
+        bytes(_encode_segment(raw[s * size + k::samples * size], columns))
+        for s in range(samples) for k in reversed(range(size))])

@@ -13,9 +13,7 @@ from pydicom.uid import JPEG2000Lossless, RLELossless
 import cydicom
 from cydicom.pixels import decoders, encaps
 
-from pixelgen import image_file
-from test_pixels_native import assert_same_pixels, read_both, shares_file
-from test_pixels_rle import encode
+from pixelgen import assert_same_pixels, image_file, read_both, rle_encode, shares_file
 
 
 def item(body, tag=0xFFFEE000, length=None):
@@ -100,7 +98,7 @@ def test_fewer_fragments_than_frames():
 def rle_file(frames=3, rows=8, columns=8, **attrs):
     rng = np.random.default_rng(1)
     image = rng.integers(0, 4096, size=(frames, rows, columns, 1)).astype("<u2")
-    encoded = [encode(image[i], columns) for i in range(frames)]
+    encoded = [rle_encode(image[i], columns) for i in range(frames)]
     return image, encoded, image_file(encoded, RLELossless, encapsulated=True, frames=frames,
                                       Rows=rows, Columns=columns, BitsStored=12, HighBit=11,
                                       **attrs)

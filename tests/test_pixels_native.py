@@ -4,7 +4,6 @@ pydicom (reading the same bytes) is the oracle for every array.
 """
 import gc
 import io
-import warnings
 
 import numpy as np
 import pydicom
@@ -16,24 +15,7 @@ from pydicom.uid import ExplicitVRBigEndian, ImplicitVRLittleEndian
 import cydicom
 from cydicom.pixels._bits import unused_bits_clean
 
-from pixelgen import image_file
-
-
-def read_both(data):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        theirs = pydicom.dcmread(io.BytesIO(data)).pixel_array
-    return cydicom.dcmread(data), theirs
-
-
-def assert_same_pixels(ours, theirs):
-    assert ours.shape == theirs.shape
-    assert (ours.dtype.kind, ours.dtype.itemsize) == (theirs.dtype.kind, theirs.dtype.itemsize)
-    assert np.array_equal(ours, theirs.astype(theirs.dtype.newbyteorder("=")))
-
-
-def shares_file(arr, data):
-    return np.shares_memory(arr, np.frombuffer(data, dtype=np.uint8))
+from pixelgen import assert_same_pixels, image_file, read_both, shares_file
 
 
 @given(values=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=40),

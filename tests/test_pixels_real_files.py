@@ -15,6 +15,7 @@ import pytest
 import cydicom
 from cydicom.pixels import decoders, describe
 
+from pixelgen import assert_same_pixels
 from realfiles import bundled_files, data_store_files
 
 PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
@@ -54,12 +55,6 @@ def _cydicom(path, get):
             return "ok", get(ds)
         except cydicom.DicomError as exc:
             return "error", type(exc).__name__
-
-
-def assert_same_pixels(ours, theirs):
-    assert ours.shape == theirs.shape
-    assert (ours.dtype.kind, ours.dtype.itemsize) == (theirs.dtype.kind, theirs.dtype.itemsize)
-    assert np.array_equal(ours, theirs.astype(theirs.dtype.newbyteorder("=")))
 
 
 @pytest.fixture(scope="module")
