@@ -6,7 +6,7 @@ pydicom's AttributeError / ValueError.
 """
 import warnings
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy
 
@@ -116,6 +116,7 @@ class PixelDescription:
         return plane if frames == 1 else (frames,) + plane
 
 
+@lru_cache(maxsize=256)
 def dtype_for(keyword, bits_allocated, pixel_representation, little_endian=True):
     """numpy dtype for pixel samples, as pydicom's ``DecodeRunner.pixel_dtype``."""
     if keyword == "FloatPixelData":
