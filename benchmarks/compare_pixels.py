@@ -11,8 +11,9 @@ Cases (files generated at start by ``pixel_corpus``, in a temporary folder):
 Every timed operation includes opening the file. Before timing, every result is checked
 equal to pydicom's. Libraries alternate within each round (the order rotates), the median
 of the rounds is reported, with the ratio pydicom time / cydicom time. Decoding uses every
-core the process may run on (``os.sched_getaffinity``): the load average is printed, since
-a busy machine makes multi-core ratios pessimistic.
+core the process may run on (``os.sched_getaffinity``): the load average and a control
+(2 threads hashing in C vs 1) are printed, since a busy machine makes multi-core ratios
+pessimistic.
 """
 from __future__ import annotations
 
@@ -140,6 +141,27 @@ def time_case(case: Case, rounds: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def two_core_control(threads: int = 2) -> float:
+    """Speedup of ``threads`` threads hashing in C (GIL released): what the machine allows.
+
+    Near 1.0 means the cores are busy elsewhere, and multi-core ratios below mean little.
+    """
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = b"\0" * (16 << 20)
+    jobs = range(4 * threads)
+
+    def timed(workers):
+        with ThreadPoolExecutor(workers) as pool:
+            start = time.perf_counter()
+            list(pool.map(lambda _: hashlib.sha256(data).digest(), jobs))
+            return time.perf_counter() - start
+
+    return statistics.median(timed(1) for _ in range(3)) / statistics.median(
+        timed(threads) for _ in range(3))
+
+
 def run(quick: bool, rounds: int | None) -> dict:
     cydicom = import_cydicom()
     import pydicom
@@ -156,8 +178,11 @@ def run(quick: bool, rounds: int | None) -> dict:
                             "ratio": ratio, "target": TARGETS.get(case.name)})
             print(f"  {case.label:<45} pydicom {medians['pydicom'] * 1e3:9.3f} ms   "
                   f"cydicom {medians['cydicom'] * 1e3:9.3f} ms   x{ratio:8.1f}", flush=True)
+    control = two_core_control()
+    print(f"  control: 2 threads hashing in C run x{control:.2f} faster than 1", flush=True)
     return {
         "python": platform.python_version(), "cpus": len(os.sched_getaffinity(0)),
+        "two_thread_control": control,
         "load_average": os.getloadavg(), "rounds": rounds, "quick": quick,
         "versions": {"cydicom": cydicom.__version__, "pydicom": pydicom.__version__,
                      "numpy": np.__version__},
@@ -174,7 +199,8 @@ def markdown(report: dict) -> str:
         lines.append(f"| {r['label']} | {s['pydicom'] * 1e3:.2f} ms | {s['cydicom'] * 1e3:.3f} ms "
                      f"| {r['ratio']:.1f}x | {target} |")
     load = ", ".join(f"{x:.2f}" for x in report["load_average"])
-    lines.append(f"\n{report['cpus']} CPUs, load average {load} at the end; medians of "
+    lines.append(f"\n{report['cpus']} CPUs, load average {load} at the end; 2 threads hashing "
+                 f"in C ran x{report['two_thread_control']:.2f} faster than one; medians of "
                  f"{report['rounds']} rounds; Python {report['python']}, "
                  f"pydicom {report['versions']['pydicom']}.")
     return "\n".join(lines)
