@@ -122,14 +122,15 @@ def array(desc, index=None):
     owned = True
     if desc.bits_allocated == 1:
         flat = _unpacked_bits(desc, raw, frames, index)
-    elif _swap_ow(desc):
-        flat = _swapped_ow(desc, raw, frames, index)
     else:
-        frame_bytes = desc.frame_bytes
-        count = (frame_bytes // desc.dtype.itemsize) * n
-        offset = 0 if index is None else index * frame_bytes
-        flat = numpy.frombuffer(raw, dtype=desc.dtype, count=count, offset=offset)
-        owned = False
+        if _swap_ow(desc):
+            flat = _swapped_ow(desc, raw, frames, index)
+        else:
+            frame_bytes = desc.frame_bytes
+            count = (frame_bytes // desc.dtype.itemsize) * n
+            offset = 0 if index is None else index * frame_bytes
+            flat = numpy.frombuffer(raw, dtype=desc.dtype, count=count, offset=offset)
+            owned = False
         if photometric == "YBR_FULL_422":
             flat, owned, photometric = processing.expand_ybr422(flat), True, "YBR_FULL"
     if desc.keyword == "PixelData" and desc.bits_stored < desc.bits_allocated:
