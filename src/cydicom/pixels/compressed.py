@@ -19,6 +19,7 @@ from cydicom.pixels.description import (
 )
 
 _pool = None
+PARALLEL_MIN_SAMPLES = 1 << 18
 
 
 def _executor(workers):
@@ -141,7 +142,10 @@ def array(desc, index=None, threads=None, backend=None, frames=None):
                                      f"fewer than the (0028,0008) 'Number of Frames' value "
                                      f"of {desc.frames}")
         indices = list(range(available))
-    workers = threads if threads is not None else decoders.cpu_count()
+    if threads is None:  # threads pay off from a few frames of 256 x 256 on
+        small = len(indices) > 1 and len(indices) * desc.frame_pixels < PARALLEL_MIN_SAMPLES
+        threads = 1 if small else decoders.cpu_count()
+    workers = threads
     chosen = decoders.choose(desc.transfer_syntax, len(indices), workers, backend)
     if not chosen.releases_gil or chosen.threaded:
         workers = 1
