@@ -179,3 +179,16 @@ def test_view_outlives_close_of_a_mapped_file(tmp_path):
     del ds
     gc.collect()
     assert np.array_equal(view, pixels) and np.array_equal(frame, pixels[63])
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_large_buffers_are_checked_in_parts(signed):
+    from cydicom.pixels import processing
+
+    flat = np.zeros(processing.PARALLEL_CHECK_BYTES // 2 + 3, dtype="<i2" if signed else "<u2")
+    assert processing.bits_clean(flat, 12)
+    for position in (0, len(flat) // 2 - 1, len(flat) // 2, len(flat) - 1):
+        dirty = flat.copy()
+        dirty[position] = 0x0800 if signed else 0x1000  # sign bit / first unused bit
+        assert not processing.bits_clean(dirty, 12)
+        assert not unused_bits_clean(dirty, 2, 12, signed)

@@ -7,26 +7,18 @@ codestream precision, the output keeps Bits Allocated). Then the whole array is 
 bit-corrected and colour-converted as pydicom does.
 """
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy
 
 from cydicom.errors import DecoderError, DicomWarning, EncapsulationError
 from cydicom.pixels import decoders, encaps, processing
+from cydicom.pixels import workers as workers_module
 from cydicom.pixels.codestream import j2k_parameters, jpeg_parameters
 from cydicom.pixels.description import (
     JPEG_2000_SYNTAXES, JPEG_BASELINE, JPEG_LS_SYNTAXES, JPEG_SYNTAXES, RLE_LOSSLESS, dtype_for,
 )
 
-_pool = None
 PARALLEL_MIN_SAMPLES = 1 << 18
-
-
-def _executor(workers):
-    global _pool
-    if _pool is None or _pool._max_workers < workers:
-        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cydicom-decode")
-    return _pool
 
 
 class _Frames:
@@ -111,10 +103,8 @@ def _decode_all(frames, indices, backend, workers):
     n = len(indices)
     if workers <= 1 or n <= 1:
         return run(range(n))
-    tasks = min(n, workers * 2)
-    bounds = [n * t // tasks for t in range(tasks + 1)]
-    chunks = [range(bounds[t], bounds[t + 1]) for t in range(tasks)]
-    return [data for part in _executor(workers).map(run, chunks) for data in part]
+    chunks = workers_module.split(n, min(n, workers * 2))
+    return [data for part in workers_module.executor(workers).map(run, chunks) for data in part]
 
 
 def encoded_frames(desc):
@@ -144,7 +134,7 @@ def array(desc, index=None, threads=None, backend=None, frames=None):
         indices = list(range(available))
     if threads is None:  # threads pay off from a few frames of 256 x 256 on
         small = len(indices) > 1 and len(indices) * desc.frame_pixels < PARALLEL_MIN_SAMPLES
-        threads = 1 if small else decoders.cpu_count()
+        threads = 1 if small else workers_module.cpu_count()
     workers = threads
     chosen = decoders.choose(desc.transfer_syntax, len(indices), workers, backend)
     if not chosen.releases_gil or chosen.threaded:

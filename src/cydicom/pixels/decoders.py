@@ -8,12 +8,12 @@ an optional backend that releases the GIL, so frames decode in parallel threads:
 lossless JPEG, where decoding is exact. The tests compare every backend with pydicom.
 """
 import importlib
-import os
 import zlib
 
 import numpy
 
 from cydicom.errors import DecoderError, MissingDecoderError
+from cydicom.pixels.workers import cpu_count
 from cydicom.pixels.description import (
     DEFLATED_IMAGE_FRAME, JPEG_2000_SYNTAXES, JPEG_LS_SYNTAXES, JPEG_SYNTAXES, RLE_LOSSLESS,
 )
@@ -33,14 +33,6 @@ SYNTAX_NAMES = {
     RLE_LOSSLESS: "RLE Lossless",
     DEFLATED_IMAGE_FRAME: "Deflated Image Frame Compression",
 }
-
-
-def cpu_count():
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 class Backend:

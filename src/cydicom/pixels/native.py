@@ -11,7 +11,6 @@ import numpy
 
 from cydicom.errors import DicomWarning, PixelDataError
 from cydicom.pixels import processing
-from cydicom.pixels._bits import unused_bits_clean
 
 
 def frame_count(desc, length):
@@ -136,8 +135,7 @@ def array(desc, index=None):
     if desc.keyword == "PixelData" and desc.bits_stored < desc.bits_allocated:
         if owned:
             processing.keep_low_bits(flat, desc.bits_stored)
-        elif not unused_bits_clean(flat, flat.dtype.itemsize, desc.bits_stored,
-                                   desc.pixel_representation == 1, not flat.dtype.isnative):
+        elif not processing.bits_clean(flat, desc.bits_stored):
             flat = processing.shift_out(flat.copy(), desc.bits_allocated - desc.bits_stored)
     arr = processing.reshape(flat, desc, n, desc.planar_configuration)
     if processing.needs_rgb(photometric):

@@ -5,6 +5,7 @@ Each step works on a writeable array the caller owns, except ``reshape`` (a view
 import numpy
 
 from cydicom.errors import PixelDataError
+from cydicom.pixels import workers
 from cydicom.pixels._bits import unused_bits_clean
 
 _YBR_TO_RGB = numpy.asarray(
@@ -32,14 +33,32 @@ def shift_out(arr, bits):
     return arr
 
 
+PARALLEL_CHECK_BYTES = 8 << 20
+
+
+def bits_clean(flat, bits_used):
+    """True if keeping ``bits_used`` bits per sample (pydicom's shift) changes nothing.
+
+    A flat array of 8 MiB or more is checked in parts on all cores (the C loop is bound by
+    memory bandwidth, which one core rarely saturates).
+    """
+    size = flat.dtype.itemsize
+    options = (size, bits_used, flat.dtype.kind == "i", not flat.dtype.isnative)
+    cores = workers.cpu_count()
+    if flat.nbytes < PARALLEL_CHECK_BYTES or cores < 2:
+        return unused_bits_clean(flat, *options)
+    parts = [flat[r.start:r.stop] for r in workers.split(len(flat), cores)]
+    return all(workers.executor(cores).map(lambda part: unused_bits_clean(part, *options),
+                                            parts))
+
+
 def keep_low_bits(flat, bits_used):
     """In place, on a contiguous array: pydicom's shift keeping ``bits_used`` bits per sample.
 
     The C check runs first: most data is already clean, and checking is cheaper than shifting.
     """
     size = flat.dtype.itemsize
-    if 0 < bits_used < 8 * size and not unused_bits_clean(
-            flat, size, bits_used, flat.dtype.kind == "i", not flat.dtype.isnative):
+    if 0 < bits_used < 8 * size and not bits_clean(flat, bits_used):
         shift_out(flat, 8 * size - bits_used)
     return flat
 
