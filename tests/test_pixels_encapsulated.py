@@ -213,3 +213,24 @@ def test_deflated_image_frame_compression(bits):
                         encapsulated=True, frames=3, Rows=5, Columns=7, **attrs)
     with pytest.raises(cydicom.DecoderError, match="Deflated Image Frame Compression"):
         cydicom.dcmread(broken).pixel_array
+
+
+def test_tiny_frames_claiming_huge_images_allocate_nothing_big():
+    """A 65535 x 65535 64-bit image in a few bytes: an error, not a 34 GB array."""
+    import tracemalloc
+
+    from cydicom.pixels._rle import decode_frame
+
+    offsets = b"".join(struct.pack("<L", 64 + 2 * i) for i in range(8))
+    frame = (struct.pack("<L", 8) + offsets).ljust(64, b"\0") + b"\x81\x00" * 8
+    tracemalloc.start()
+    try:
+        with pytest.raises(cydicom.DecoderError, match="fewer bytes"):
+            decode_frame(frame, 65535, 65535, 1, 64)
+        assert tracemalloc.get_traced_memory()[1] < 1 << 20
+    finally:
+        tracemalloc.stop()
+    bomb = deflated(b"\0" * (1 << 20))
+    data = image_file([bomb], "1.2.840.10008.1.2.8.1", encapsulated=True, Rows=4, Columns=4)
+    with pytest.raises(cydicom.DecoderError, match="expected 32"):
+        cydicom.dcmread(data).pixel_array

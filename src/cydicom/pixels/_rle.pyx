@@ -140,10 +140,13 @@ def decode_frame(src, int rows, int columns, int samples, int bits_allocated,
     cdef uint64_t pixels = <uint64_t>rows * columns
     cdef uint64_t[MAX_SEGMENTS] lengths
     cdef int count = 0, status
-    out = numpy.empty(pixels * samples * bytes_per_sample, dtype=numpy.uint8)
-    cdef uint8_t[::1] target = out
-    cdef const uint8_t *p = &data[0] if data.shape[0] else NULL
     cdef uint64_t n = data.shape[0]
+    # allocate only what the frame can decode to (a 2-byte run makes at most 128 bytes);
+    # otherwise _decode_frame fails before writing
+    cdef bint decodable = n >= HEADER_LENGTH and pixels <= (n - HEADER_LENGTH) * 64
+    out = numpy.empty(pixels * samples * bytes_per_sample if decodable else 1, dtype=numpy.uint8)
+    cdef uint8_t[::1] target = out
+    cdef const uint8_t *p = &data[0] if n else NULL
     with nogil:
         status = _decode_frame(p, n, &target[0], pixels, samples, bytes_per_sample,
                                lengths, &count)

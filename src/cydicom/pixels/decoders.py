@@ -91,7 +91,10 @@ def _cydicom_rle(module):
 
 def _deflate(module):
     def inflate(src, desc):
-        data = zlib.decompress(src, -15)  # raw deflate (RFC 1951), trailing bytes ignored
+        expected = -(-desc.frame_pixels // 8) if desc.bits_allocated == 1 else (
+            desc.frame_pixels * (desc.bits_allocated // 8))
+        inflater = zlib.decompressobj(-15)  # raw deflate (RFC 1951), trailing bytes ignored
+        data = inflater.decompress(src, expected + 1)  # never more than a frame (+1 to tell)
         if desc.bits_allocated == 1:       # each frame packs its own bits
             bits = numpy.unpackbits(numpy.frombuffer(data, numpy.uint8), bitorder="little")
             return bits[:desc.frame_pixels]
