@@ -8,7 +8,8 @@ Cases (files generated at start by ``pixel_corpus``, in a temporary folder):
     ``pydicom.pixels.pixel_array(ds)`` (``ds.pixel_array`` would return a cached array);
   * the same file and a 512x512 slice, opening included: open + ``pixel_view()``,
     open + ``pixel_array``;
-  * one frame (index 100) of a 200-frame JPEG 2000 file, without decoding the others;
+  * one frame (index 100) of a 200-frame JPEG 2000 file, without decoding the others,
+    against pydicom's ``pixel_array(path, index=100)`` and against ``ds.pixel_array[100]``;
   * full decode of multi-frame JPEG 2000, JPEG-LS, JPEG lossless and RLE files.
 
 Except for the "opened" cases, every timed operation includes opening the file. Before timing, every result is checked
@@ -116,6 +117,10 @@ def build_cases(root: Path, quick: bool, cydicom) -> list[Case]:
         Case("j2k_one_frame", f"JPEG 2000, {frames} frames: frame {index} only", paths["j2k"],
              {"pydicom": lambda p: pydicom.pixels.pixel_array(p, index=index),
               "cydicom": lambda p: cydicom.dcmread(p).frame(index)}, inner=5),
+        Case("j2k_frame_vs_all", f"JPEG 2000: frame {index} vs pydicom's pixel_array[{index}]",
+             paths["j2k"],
+             {"pydicom": lambda p: pydicom.dcmread(p).pixel_array[index],
+              "cydicom": lambda p: cydicom.dcmread(p).frame(index)}),
     ]
     for kind, title in (("j2k", "JPEG 2000"), ("jls", "JPEG-LS"), ("ljpeg", "JPEG lossless"),
                         ("rle", "RLE")):
