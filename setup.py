@@ -34,9 +34,15 @@ directives = {
 if DEBUG:
     directives["linetrace"] = True
 
+
+def module_name(path):
+    """src/cydicom/pixels/_rle.pyx -> cydicom.pixels._rle"""
+    return os.path.splitext(os.path.relpath(path, "src"))[0].replace(os.sep, ".")
+
+
 extensions = [
     Extension(
-        "cydicom." + os.path.splitext(os.path.basename(path))[0],
+        module_name(path),
         [path],
         include_dirs=["src/cydicom", numpy.get_include()],
         extra_compile_args=compile_args,
@@ -44,7 +50,7 @@ extensions = [
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
         + ([("CYTHON_TRACE_NOGIL", "1")] if DEBUG else []),
     )
-    for path in sorted(glob.glob("src/cydicom/*.pyx"))
+    for path in sorted(glob.glob("src/cydicom/*.pyx") + glob.glob("src/cydicom/*/*.pyx"))
 ]
 
 setup(

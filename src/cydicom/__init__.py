@@ -2,14 +2,18 @@
 from .dataset import Dataset, Element, Sequence
 from .errors import (
     AmbiguousVRError,
+    DecoderError,
     DeflateError,
+    EncapsulationError,
     DicomError,
     DicomWarning,
     InvalidDicomError,
     InvalidVRError,
     InvalidValueError,
     LengthError,
+    MissingDecoderError,
     NestingError,
+    PixelDataError,
     TruncatedError,
     UnsupportedTransferSyntaxError,
 )
@@ -21,4 +25,5 @@ __all__ = [
     "AmbiguousVRError", "Dataset", "DeflateError", "DicomError", "DicomWarning", "Element",
     "InvalidDicomError", "InvalidVRError", "InvalidValueError", "LengthError", "NestingError", "Sequence",
     "TruncatedError", "UnsupportedTransferSyntaxError", "dcmread", "__version__",
+    "PixelDataError", "EncapsulationError", "DecoderError", "MissingDecoderError",
 ]

@@ -806,6 +806,34 @@ cdef class Dataset:
             return "OW", value
         return vr, value
 
+    # ---- pixel data (cydicom.pixels, imported on first use) ---------------------------
+    @property
+    def pixel_array(self):
+        """The pixel data as pydicom's ``pixel_array``; zero-copy and read-only when possible."""
+        from cydicom import pixels
+        return pixels.pixel_array(self)
+
+    def pixel_view(self):
+        """The native pixel data as stored: a read-only array sharing the file's memory."""
+        from cydicom import pixels
+        return pixels.pixel_view(self)
+
+    @property
+    def num_frames(self):
+        """The number of frames of the pixel data."""
+        from cydicom import pixels
+        return pixels.num_frames(self)
+
+    def frame(self, index):
+        """Frame ``index`` of ``pixel_array``, decoding or viewing only that frame."""
+        from cydicom import pixels
+        return pixels.frame(self, index)
+
+    def iter_frames(self):
+        """Yield the frames of ``pixel_array`` one by one."""
+        from cydicom import pixels
+        return pixels.iter_frames(self)
+
     # ---- file-level attributes ------------------------------------------------------
     @property
     def is_little_endian(self):

@@ -47,3 +47,19 @@ class AmbiguousVRError(DicomError):
 
 class DicomWarning(UserWarning):
     """Lenient-mode warning: something was wrong with the data but reading went on."""
+
+
+class PixelDataError(DicomError):
+    """The pixel data or its description (group 0028) is missing, invalid or inconsistent."""
+
+
+class EncapsulationError(PixelDataError):
+    """Encapsulated pixel data has malformed items, offset tables or fragments."""
+
+
+class DecoderError(PixelDataError):
+    """A compressed frame could not be decoded; the message names transfer syntax and decoder."""
+
+
+class MissingDecoderError(DecoderError):
+    """No installed decoder handles the transfer syntax (the message says what to install)."""

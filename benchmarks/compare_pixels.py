@@ -1,0 +1,258 @@
+"""Side-by-side pixel-data benchmark: cydicom vs pydicom (and dicomsdl if importable).
+
+    python benchmarks/compare_pixels.py [--quick] [--rounds R] [--json PATH] [--markdown [PATH]]
+
+Cases (files generated at start by ``pixel_corpus``, in a temporary folder):
+  * a 200-frame 256x256 native file, 12 of 16 bits stored, already opened by each library:
+    ``pixel_view()`` and ``pixel_array`` (which checks the unused bits) against pydicom's
+    ``pydicom.pixels.pixel_array(ds)`` (``ds.pixel_array`` would return a cached array);
+  * the same file and a 512x512 slice, opening included: open + ``pixel_view()``,
+    open + ``pixel_array``;
+  * one frame (index 100) of a 200-frame JPEG 2000 file, without decoding the others,
+    against pydicom's ``pixel_array(path, index=100)`` and against ``ds.pixel_array[100]``;
+  * full decode of multi-frame JPEG 2000, JPEG-LS, JPEG lossless and RLE files.
+
+Except for the "opened" cases, every timed operation includes opening the file. Before timing, every result is checked
+equal to pydicom's. Libraries alternate within each round (the order rotates), the median
+of the rounds is reported, with the ratio pydicom time / cydicom time. Decoding uses every
+core the process may run on (``os.sched_getaffinity``): the load average and a control
+(2 threads hashing in C vs 1) are printed, since a busy machine makes multi-core ratios
+pessimistic.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import pixel_corpus  # noqa: E402
+
+#: speedup targets (pydicom time / cydicom time) from the issue
+TARGETS = {"mf_native_view": 500.0, "mf_native_array": 8.0, "mf_opened_view": 500.0,
+           "mf_opened_array": 8.0, "j2k_full": 1.7, "rle_full": 5.0}
+
+
+def import_cydicom():
+    """cydicom from this checkout's src/ when it is built there, else the installed one."""
+    src = HERE.parent / "src"
+    if (src / "cydicom").is_dir() and any((src / "cydicom").glob("dataset*.so")):
+        sys.path.insert(0, str(src))
+    import cydicom
+
+    return cydicom
+
+
+@dataclass
+class Case:
+    """One operation, timed per library: name -> callable(source) returning an array.
+
+    The source is the path, or with ``opened`` the library's dataset, read once before
+    timing (the operation alone is timed then).
+    """
+    name: str
+    label: str
+    path: Path
+    ops: dict[str, Callable] = field(default_factory=dict)
+    inner: int = 1          # repetitions per timing (for sub-millisecond operations)
+    opened: dict[str, Callable] | None = None
+
+    def sources(self) -> dict:
+        return {name: self.opened[name](self.path) if self.opened else self.path
+                for name in self.ops}
+
+
+def build_cases(root: Path, quick: bool, cydicom) -> list[Case]:
+    import pydicom
+    import pydicom.pixels
+
+    frames = 40 if quick else 200
+    codec_frames = 10 if quick else 50
+    slice_path = pixel_corpus.native_file(root / "slice.dcm", 1, 512, 512)
+    mf_path = pixel_corpus.native_file(root / "mf.dcm", frames, 256, 256)
+    paths = {kind: pixel_corpus.compressed_file(root / f"{kind}.dcm", kind,
+                                                frames if kind == "j2k" else codec_frames, 256, 256)
+             for kind in pixel_corpus.SYNTAXES}
+    index = frames // 2
+
+    def py_array(path):
+        return pydicom.dcmread(path).pixel_array
+
+    def cy_array(path):
+        with cydicom.dcmread(path) as ds:
+            return ds.pixel_array
+
+    def cy_view(path):
+        with cydicom.dcmread(path) as ds:
+            return ds.pixel_view()
+
+    opened = {"pydicom": pydicom.dcmread, "cydicom": cydicom.dcmread}
+    cases = [
+        Case("mf_opened_view", f"{frames}-frame native, opened: pixel_view()", mf_path,
+             {"pydicom": pydicom.pixels.pixel_array, "cydicom": lambda ds: ds.pixel_view()},
+             inner=50, opened=opened),
+        Case("mf_opened_array", f"{frames}-frame native, opened: pixel_array", mf_path,
+             {"pydicom": pydicom.pixels.pixel_array, "cydicom": lambda ds: ds.pixel_array},
+             inner=5, opened=opened),
+        Case("slice_view", "512x512 slice: pixel_view()", slice_path,
+             {"pydicom": py_array, "cydicom": cy_view}, inner=20),
+        Case("slice_array", "512x512 slice: pixel_array", slice_path,
+             {"pydicom": py_array, "cydicom": cy_array}, inner=20),
+        Case("mf_native_view", f"{frames}-frame native: pixel_view()", mf_path,
+             {"pydicom": py_array, "cydicom": cy_view}, inner=20),
+        Case("mf_native_array", f"{frames}-frame native: pixel_array", mf_path,
+             {"pydicom": py_array, "cydicom": cy_array}, inner=5),
+        Case("j2k_one_frame", f"JPEG 2000, {frames} frames: frame {index} only", paths["j2k"],
+             {"pydicom": lambda p: pydicom.pixels.pixel_array(p, index=index),
+              "cydicom": lambda p: cydicom.dcmread(p).frame(index)}, inner=5),
+        Case("j2k_frame_vs_all", f"JPEG 2000: frame {index} vs pydicom's pixel_array[{index}]",
+             paths["j2k"],
+             {"pydicom": lambda p: pydicom.dcmread(p).pixel_array[index],
+              "cydicom": lambda p: cydicom.dcmread(p).frame(index)}),
+    ]
+    for kind, title in (("j2k", "JPEG 2000"), ("jls", "JPEG-LS"), ("ljpeg", "JPEG lossless"),
+                        ("rle", "RLE")):
+        n = frames if kind == "j2k" else codec_frames
+        cases.append(Case(f"{kind}_full", f"{title}, {n} frames: pixel_array", paths[kind],
+                          {"pydicom": py_array, "cydicom": cy_array}))
+    _add_dicomsdl(cases)
+    return cases
+
+
+def _add_dicomsdl(cases):
+    try:
+        import dicomsdl
+    except ImportError:
+        return
+    for case in cases:
+        if case.name.endswith(("_array", "_full")):
+            case.ops["dicomsdl"] = lambda p: dicomsdl.open(str(p)).pixelData()
+
+
+def check(case: Case):
+    """Every library's result equals pydicom's before anything is timed."""
+    sources = case.sources()
+    reference = case.ops["pydicom"](sources["pydicom"])
+    for name, op in case.ops.items():
+        result = op(sources[name])
+        if result.shape != reference.shape or not np.array_equal(result, reference):
+            raise AssertionError(f"{case.name}: {name} differs from pydicom")
+
+
+def time_case(case: Case, rounds: int) -> dict[str, float]:
+    """Median seconds per operation, per library, over interleaved rounds."""
+    samples = {name: [] for name in case.ops}
+    names = list(case.ops)
+    sources = case.sources()
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            op = case.ops[name]
+            gc.collect()
+            start = time.perf_counter()
+            source = sources[name]
+            for _ in range(case.inner):
+                op(source)
+            samples[name].append((time.perf_counter() - start) / case.inner)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def two_core_control(threads: int = 2) -> float:
+    """Speedup of ``threads`` threads hashing in C (GIL released): what the machine allows.
+
+    Near 1.0 means the cores are busy elsewhere, and multi-core ratios below mean little.
+    """
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = b"\0" * (16 << 20)
+    jobs = range(4 * threads)
+
+    def timed(workers):
+        with ThreadPoolExecutor(workers) as pool:
+            start = time.perf_counter()
+            list(pool.map(lambda _: hashlib.sha256(data).digest(), jobs))
+            return time.perf_counter() - start
+
+    return statistics.median(timed(1) for _ in range(3)) / statistics.median(
+        timed(threads) for _ in range(3))
+
+
+def run(quick: bool, rounds: int | None) -> dict:
+    cydicom = import_cydicom()
+    import pydicom
+
+    rounds = rounds or (3 if quick else 7)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cydicom-pixels-") as tmp:
+        cases = build_cases(Path(tmp), quick, cydicom)
+        for case in cases:
+            check(case)
+            medians = time_case(case, rounds)
+            ratio = medians["pydicom"] / medians["cydicom"]
+            results.append({"case": case.name, "label": case.label, "seconds": medians,
+                            "ratio": ratio, "target": TARGETS.get(case.name)})
+            print(f"  {case.label:<45} pydicom {medians['pydicom'] * 1e3:9.3f} ms   "
+                  f"cydicom {medians['cydicom'] * 1e3:9.3f} ms   x{ratio:8.1f}", flush=True)
+    control = two_core_control()
+    print(f"  control: 2 threads hashing in C run x{control:.2f} faster than 1", flush=True)
+    return {
+        "python": platform.python_version(), "cpus": len(os.sched_getaffinity(0)),
+        "two_thread_control": control,
+        "load_average": os.getloadavg(), "rounds": rounds, "quick": quick,
+        "versions": {"cydicom": cydicom.__version__, "pydicom": pydicom.__version__,
+                     "numpy": np.__version__},
+        "results": results,
+    }
+
+
+def markdown(report: dict) -> str:
+    lines = ["| case | pydicom | cydicom | speedup | target |", "|---|---:|---:|---:|---:|"]
+    for r in report["results"]:
+        s = r["seconds"]
+        target = f"{r['target']:g}x" + (" met" if r["ratio"] >= r["target"] else " **missed**") \
+            if r["target"] else ""
+        lines.append(f"| {r['label']} | {s['pydicom'] * 1e3:.2f} ms | {s['cydicom'] * 1e3:.3f} ms "
+                     f"| {r['ratio']:.1f}x | {target} |")
+    load = ", ".join(f"{x:.2f}" for x in report["load_average"])
+    lines.append(f"\n{report['cpus']} CPUs, load average {load} at the end; 2 threads hashing "
+                 f"in C ran x{report['two_thread_control']:.2f} faster than one; medians of "
+                 f"{report['rounds']} rounds; Python {report['python']}, "
+                 f"pydicom {report['versions']['pydicom']}.")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer frames and rounds")
+    parser.add_argument("--rounds", type=int, help="timing rounds (default 7, quick 3)")
+    parser.add_argument("--json", type=Path, help="write the raw results here")
+    parser.add_argument("--markdown", nargs="?", const="-", help="print (or write) a table")
+    args = parser.parse_args(argv)
+    print(f"cydicom pixel benchmark ({'quick' if args.quick else 'full'})", flush=True)
+    report = run(args.quick, args.rounds)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    if args.markdown:
+        table = markdown(report)
+        if args.markdown == "-":
+            print(table)
+        else:
+            Path(args.markdown).write_text(table + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Frame decoders by transfer syntax, each wrapped so every failure is a ``DecoderError``.
+
+Reference decoders (the ones pydicom 3.0.2 uses, so results are identical):
+pylibjpeg-openjpeg for JPEG 2000 / HTJ2K, pylibjpeg-libjpeg for JPEG and JPEG-LS, and
+cydicom's own RLE decoder (``_rle``, C, GIL released). ``imagecodecs``, when installed, is
+an optional backend that releases the GIL, so frames decode in parallel threads: for JPEG
+2000 (the same OpenJPEG library) when there are several frames, and always for JPEG-LS and
+lossless JPEG, where decoding is exact. The tests compare every backend with pydicom.
+"""
+import importlib
+import zlib
+
+import numpy
+
+from cydicom.errors import DecoderError, MissingDecoderError
+from cydicom.pixels.workers import cpu_count
+from cydicom.pixels.description import (
+    DEFLATED_IMAGE_FRAME, JPEG_2000_SYNTAXES, JPEG_LS_SYNTAXES, JPEG_SYNTAXES, RLE_LOSSLESS,
+)
+
+SYNTAX_NAMES = {
+    "1.2.840.10008.1.2.4.50": "JPEG Baseline (Process 1)",
+    "1.2.840.10008.1.2.4.51": "JPEG Extended (Process 2 & 4)",
+    "1.2.840.10008.1.2.4.57": "JPEG Lossless, Non-Hierarchical (Process 14)",
+    "1.2.840.10008.1.2.4.70": "JPEG Lossless, Non-Hierarchical, First-Order Prediction",
+    "1.2.840.10008.1.2.4.80": "JPEG-LS Lossless",
+    "1.2.840.10008.1.2.4.81": "JPEG-LS Lossy (Near-Lossless)",
+    "1.2.840.10008.1.2.4.90": "JPEG 2000 Lossless",
+    "1.2.840.10008.1.2.4.91": "JPEG 2000",
+    "1.2.840.10008.1.2.4.201": "HTJ2K Lossless",
+    "1.2.840.10008.1.2.4.202": "HTJ2K Lossless RPCL",
+    "1.2.840.10008.1.2.4.203": "HTJ2K",
+    RLE_LOSSLESS: "RLE Lossless",
+    DEFLATED_IMAGE_FRAME: "Deflated Image Frame Compression",
+}
+
+
+class Backend:
+    """One decoding library: its name, the module it needs and whether it frees the GIL.
+
+    ``threaded``: the library itself spreads one frame over all cores.
+    """
+
+    def __init__(self, name, module, function, releases_gil, install, threaded=False):
+        self.name = name
+        self.module = module
+        self.function = function
+        self.releases_gil = releases_gil
+        self.install = install
+        self.threaded = threaded
+        self._decode = None
+
+    def available(self):
+        if self._decode is None:
+            try:
+                self._decode = self.function(importlib.import_module(self.module))
+            except ImportError:
+                self._decode = False
+        return self._decode is not False
+
+    def decode(self, src, desc):
+        """Decoded bytes (or an array) of one encoded frame."""
+        return self._decode(src, desc)
+
+
+def _openjpeg(module):
+    decode = importlib.import_module("openjpeg.utils").decode_pixel_data
+    return lambda src, desc: decode(bytes(src), version=2)
+
+
+def _libjpeg(module):
+    decode = importlib.import_module("libjpeg.utils").decode_pixel_data
+    return lambda src, desc: decode(bytes(src), version=2)
+
+
+def _imagecodecs(name, **options):
+    def bind(module):
+        function = getattr(module, name)
+        codec = getattr(module, name.split("_")[0].upper(), None)
+        if codec is None or not codec.available:
+            raise ImportError(name)
+        return lambda src, desc: function(src, **options)
+    return bind
+
+
+def _cydicom_rle(module):
+    return lambda src, desc: module.decode_frame(
+        src, desc.rows, desc.columns, desc.samples_per_pixel, desc.bits_allocated,
+        desc.transfer_syntax)
+
+
+def _deflate(module):
+    def inflate(src, desc):
+        expected = -(-desc.frame_pixels // 8) if desc.bits_allocated == 1 else (
+            desc.frame_pixels * (desc.bits_allocated // 8))
+        inflater = zlib.decompressobj(-15)  # raw deflate (RFC 1951), trailing bytes ignored
+        data = inflater.decompress(src, expected + 1)  # never more than a frame (+1 to tell)
+        if desc.bits_allocated == 1:       # each frame packs its own bits
+            bits = numpy.unpackbits(numpy.frombuffer(data, numpy.uint8), bitorder="little")
+            return bits[:desc.frame_pixels]
+        return data
+    return inflate
+
+
+JPEG_LOSSLESS_SYNTAXES = frozenset(("1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"))
+
+OPENJPEG = Backend("pylibjpeg-openjpeg", "openjpeg", _openjpeg, False, "pylibjpeg-openjpeg")
+LIBJPEG = Backend("pylibjpeg-libjpeg", "libjpeg", _libjpeg, False, "pylibjpeg-libjpeg")
+# one thread per frame: frames are what run in parallel
+IC_JPEG2K = Backend("imagecodecs.jpeg2k", "imagecodecs",
+                    _imagecodecs("jpeg2k_decode", numthreads=1), True, "imagecodecs")
+# a single frame: OpenJPEG's own threads share the work of one codestream
+IC_JPEG2K_THREADED = Backend("imagecodecs.jpeg2k threaded", "imagecodecs",
+                             _imagecodecs("jpeg2k_decode", numthreads=cpu_count()), True,
+                             "imagecodecs", threaded=True)
+IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs", _imagecodecs("jpegls_decode"), True,
+                    "imagecodecs")
+IC_LJPEG = Backend("imagecodecs.ljpeg", "imagecodecs", _imagecodecs("ljpeg_decode"), True,
+                   "imagecodecs")
+RLE = Backend("cydicom RLE decoder", "cydicom.pixels._rle", _cydicom_rle, True, "cydicom")
+DEFLATE = Backend("zlib", "zlib", _deflate, True, "zlib")
+
+# per transfer syntax, in order of preference; a GIL-free one wins for parallel decoding.
+# Lossless JPEG and JPEG-LS decode exactly (and 3-4x faster here) with imagecodecs, so it
+# comes first; lossy JPEG stays with libjpeg, whose rounding pydicom's results have.
+BACKENDS = {uid: (OPENJPEG, IC_JPEG2K, IC_JPEG2K_THREADED) for uid in JPEG_2000_SYNTAXES}
+BACKENDS.update({uid: (LIBJPEG,) for uid in JPEG_SYNTAXES})
+BACKENDS.update({uid: (IC_LJPEG, LIBJPEG) for uid in JPEG_LOSSLESS_SYNTAXES})
+BACKENDS.update({uid: (IC_JPEGLS, LIBJPEG) for uid in JPEG_LS_SYNTAXES})
+BACKENDS[RLE_LOSSLESS] = (RLE,)
+BACKENDS[DEFLATED_IMAGE_FRAME] = (DEFLATE,)
+
+_HTJ2K = frozenset(("1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202",
+                    "1.2.840.10008.1.2.4.203"))
+
+
+def syntax_name(uid):
+    return f"{SYNTAX_NAMES.get(uid, 'transfer syntax')} ({uid})"
+
+
+def choose(uid, frames=1, workers=1, backend=None):
+    """The backend to decode ``frames`` frames of ``uid`` with, using ``workers`` threads.
+
+    Several frames on several threads: the first backend that frees the GIL; one frame on
+    several cores: a backend that threads one frame itself; else the first available one.
+    ``backend`` (a Backend name) forces a choice. MissingDecoderError if none is installed.
+    """
+    candidates = BACKENDS[uid]
+    if backend is not None:
+        candidates = [b for b in candidates if b.name == backend]
+        if not candidates:
+            raise MissingDecoderError(f"{syntax_name(uid)}: no decoder named {backend!r}; "
+                                      f"known: {[b.name for b in BACKENDS[uid]]}")
+    available = [b for b in candidates if b.available()]
+    if uid in _HTJ2K:
+        available = [b for b in available if b.module != "imagecodecs" or _ic_supports_htj2k()]
+    if not available:
+        names = " or ".join(b.install for b in candidates)
+        raise MissingDecoderError(f"{syntax_name(uid)}: no decoder installed; install {names} "
+                                  f"(pip install 'cydicom[codecs]')")
+    if workers > 1:
+        for b in available:
+            if (b.releases_gil and not b.threaded) if frames > 1 else b.threaded:
+                return b
+    return available[0]
+
+
+def _ic_supports_htj2k():
+    return False  # OpenJPEG in imagecodecs decodes HTJ2K, but it is not verified here
+
+
+def decode(backend, src, desc, index):
+    """Decode one frame with ``backend``; any failure becomes a DecoderError."""
+    try:
+        return backend.decode(src, desc)
+    except DecoderError:
+        raise
+    except Exception as exc:
+        raise DecoderError(f"{syntax_name(desc.transfer_syntax)}: {backend.name} failed to "
+                           f"decode frame {index}: {type(exc).__name__}: {exc}") from exc
+
+
+def as_bytes_view(decoded):
+    """A flat uint8 view of what a backend returned (bytes, bytearray or ndarray)."""
+    if isinstance(decoded, numpy.ndarray):
+        return numpy.ascontiguousarray(decoded).reshape(-1).view(numpy.uint8)
+    return numpy.frombuffer(decoded, dtype=numpy.uint8)

@@ -1,0 +1,69 @@
+"""Generated JPEG 2000, JPEG-LS and lossless JPEG files vs pydicom, through every backend.
+
+The encoders (imagecodecs) are used to make the files only. The cases exercise pydicom's
+sign corrections: a signed or unsigned J2K codestream with either Pixel Representation,
+JPEG-LS data with Pixel Representation 1 (always decoded unsigned), precisions below the
+allocated bits.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import cydicom
+import cydicom.pixels
+from cydicom.pixels import decoders
+
+from pixelgen import assert_same_pixels, image_file, read_both
+
+imagecodecs = pytest.importorskip("imagecodecs")
+
+J2K_LOSSLESS = "1.2.840.10008.1.2.4.90"
+JLS_LOSSLESS = "1.2.840.10008.1.2.4.80"
+JPEG_LOSSLESS_SV1 = "1.2.840.10008.1.2.4.70"
+
+
+def images(frames, signed, bits, seed=0):
+    rng = np.random.default_rng(seed)
+    low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+    dtype = ("i" if signed else "u") + ("1" if bits <= 8 else "2")
+    return rng.integers(low, high, size=(frames, 12, 10)).astype(dtype)
+
+
+def check_all_backends(data):
+    ds, theirs = read_both(data)
+    uid = cydicom.pixels.describe(ds).transfer_syntax
+    for backend in [b.name for b in decoders.BACKENDS[uid] if b.available()]:
+        for threads in (1, 2):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                assert_same_pixels(cydicom.pixels.pixel_array(ds, threads=threads,
+                                                              backend=backend), theirs)
+                if theirs.ndim == 3:
+                    assert_same_pixels(cydicom.pixels.frame(ds, 1, backend=backend), theirs[1])
+
+
+@pytest.mark.parametrize("signed_data,representation", [(True, 1), (False, 1), (True, 0),
+                                                        (False, 0)])
+@pytest.mark.parametrize("bits", [6, 12, 16])
+def test_jpeg_2000_sign_corrections(signed_data, representation, bits):
+    frames = images(3, signed_data, bits)
+    encoded = [bytes(imagecodecs.jpeg2k_encode(f, level=0, codecformat="J2K", reversible=True,
+                                               bitspersample=bits)) for f in frames]
+    data = image_file(encoded, J2K_LOSSLESS, encapsulated=True, frames=3, Rows=12, Columns=10,
+                      BitsAllocated=16, BitsStored=bits, HighBit=bits - 1,
+                      PixelRepresentation=representation)
+    check_all_backends(data)
+
+
+@pytest.mark.parametrize("representation", [0, 1])
+@pytest.mark.parametrize("bits", [8, 12, 16])
+def test_jpeg_ls_and_lossless_jpeg(representation, bits):
+    frames = images(3, False, bits, seed=bits)
+    ls = [bytes(imagecodecs.jpegls_encode(f)) for f in frames]
+    lossless = [bytes(imagecodecs.ljpeg_encode(f, bitspersample=bits)) for f in frames]
+    for syntax, encoded in ((JLS_LOSSLESS, ls), (JPEG_LOSSLESS_SV1, lossless)):
+        data = image_file(encoded, syntax, encapsulated=True, frames=3, Rows=12, Columns=10,
+                          BitsAllocated=16 if bits > 8 else 8, BitsStored=bits,
+                          HighBit=bits - 1, PixelRepresentation=representation)
+        check_all_backends(data)
