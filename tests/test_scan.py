@@ -6,7 +6,7 @@ import pytest
 
 import cydicom
 from cydicom import dcmread
-from cydicom.scan import TagSpec, scan, tag_spec
+from cydicom.scanning import TagSpec, scan, tag_spec
 from tests.realfiles import bundled_files, data_store_files, pydicom_test_file
 
 KIND_INT, KIND_FLOAT, KIND_STR, KIND_BYTES = 0, 1, 2, 3

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from cydicom.scan import scan
+from cydicom.scanning import scan
 from tests.realfiles import pydicom_data_dir
 
 TEST_FILES = os.path.join(pydicom_data_dir(), "test_files")

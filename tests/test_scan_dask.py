@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from cydicom.scan import scan
+from cydicom.scanning import scan
 from tests.realfiles import pydicom_data_dir
 
 dd = pytest.importorskip("dask.dataframe")

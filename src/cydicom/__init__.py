@@ -18,6 +18,7 @@ from .errors import (
     UnsupportedTransferSyntaxError,
 )
 from .filereader import dcmread
+from .scanning import ScanResult, scan
 
 __version__ = "0.1.0"
 
@@ -26,4 +27,5 @@ __all__ = [
     "InvalidDicomError", "InvalidVRError", "InvalidValueError", "LengthError", "NestingError", "Sequence",
     "TruncatedError", "UnsupportedTransferSyntaxError", "dcmread", "__version__",
     "PixelDataError", "EncapsulationError", "DecoderError", "MissingDecoderError",
+    "ScanResult", "scan",
 ]

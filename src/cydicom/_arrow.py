@@ -101,7 +101,7 @@ def python_columns(result: Any) -> dict[str, list]:
 
 def select_rows(result: Any, rows: list[int]) -> Any:
     """A copy of the scan result keeping only ``rows``."""
-    from .scan import ScanResult
+    from .scanning import ScanResult
 
     values = python_columns(result)
     columns = {}

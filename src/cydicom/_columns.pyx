@@ -113,35 +113,6 @@ cdef bint _valid_utf8(const uint8_t *p, size_t n) noexcept nogil:
     return True
 
 
-cdef bint _strict_decimal(const uint8_t *p, size_t n) noexcept nogil:
-    """[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)? : where glibc's strtod and Python's
-    float() agree (both round correctly); anything else goes to the fallback."""
-    cdef size_t i = 0, digits = 0
-    if i < n and (p[i] == 43 or p[i] == 45):
-        i += 1
-    while i < n and 48 <= p[i] <= 57:
-        i += 1
-        digits += 1
-    if i < n and p[i] == 46:
-        i += 1
-        while i < n and 48 <= p[i] <= 57:
-            i += 1
-            digits += 1
-    if digits == 0:
-        return False
-    if i < n and (p[i] == 101 or p[i] == 69):
-        i += 1
-        if i < n and (p[i] == 43 or p[i] == 45):
-            i += 1
-        digits = 0
-        while i < n and 48 <= p[i] <= 57:
-            i += 1
-            digits += 1
-        if digits == 0:
-            return False
-    return i == n
-
-
 cdef uint64_t MANTISSA_LIMIT = 100000000000000000   # 10**17: one more digit still fits
 cdef uint64_t MAX_EXACT = 9007199254740992          # 2**53
 cdef double POW10[23]
@@ -149,17 +120,22 @@ for _i in range(23):
     POW10[_i] = float(10 ** _i)
 
 
-cdef double _decimal(const uint8_t *p, size_t n, char *tmp) noexcept nogil:
-    """The double for text that ``_strict_decimal`` accepted, correctly rounded.
+cdef bint _decimal(const uint8_t *p, size_t n, double *out) noexcept nogil:
+    """Parse ``[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?`` into ``out``; False for
+    anything else (the fallback then asks Python's float()).
 
-    Clinger's fast path (an exact integer mantissa below 2**53 times or divided by an
-    exact power of ten is one IEEE rounding) covers DICOM's short decimals; anything
-    else goes to strtod, like Python's float() correctly rounded.
+    Correctly rounded, as Python's float() is: Clinger's fast path (an exact mantissa
+    below 2**53 times or divided by an exact power of ten is one IEEE rounding) covers
+    DICOM's short decimals; the rest goes to glibc's strtod, also correctly rounded.
     """
-    cdef size_t i = 0
+    cdef size_t i = 0, digits = 0, exponent_digits = 0
     cdef uint64_t mantissa = 0
     cdef int exponent = 0, written = 0
     cdef bint negative = False, exact = True, exponent_negative = False
+    cdef char tmp[64]
+    cdef double value
+    if n == 0 or n >= 63:
+        return False
     if p[0] == 43 or p[0] == 45:
         negative = p[0] == 45
         i = 1
@@ -167,7 +143,9 @@ cdef double _decimal(const uint8_t *p, size_t n, char *tmp) noexcept nogil:
         if mantissa < MANTISSA_LIMIT:
             mantissa = mantissa * 10 + (p[i] - 48)
         else:
+            exponent += 1
             exact = False
+        digits += 1
         i += 1
     if i < n and p[i] == 46:
         i += 1
@@ -177,28 +155,37 @@ cdef double _decimal(const uint8_t *p, size_t n, char *tmp) noexcept nogil:
                 exponent -= 1
             else:
                 exact = False
+            digits += 1
             i += 1
-    if i < n:  # the exponent
+    if digits == 0:
+        return False
+    if i < n and (p[i] == 101 or p[i] == 69):
         i += 1
-        if p[i] == 43 or p[i] == 45:
+        if i < n and (p[i] == 43 or p[i] == 45):
             exponent_negative = p[i] == 45
             i += 1
-        while i < n:
-            if written < 10000:
+        while i < n and 48 <= p[i] <= 57:
+            if written < 100000:
                 written = written * 10 + (p[i] - 48)
+            exponent_digits += 1
             i += 1
+        if exponent_digits == 0:
+            return False
         exponent += -written if exponent_negative else written
-    cdef double value
+    if i != n:
+        return False
     if exact and mantissa <= MAX_EXACT and -22 <= exponent <= 22:
         value = <double>mantissa
         if exponent > 0:
             value = value * POW10[exponent]
         elif exponent < 0:
             value = value / POW10[-exponent]
-        return -value if negative else value
+        out[0] = -value if negative else value
+        return True
     memcpy(tmp, p, n)
     tmp[n] = 0
-    return strtod(tmp, NULL)
+    out[0] = strtod(tmp, NULL)
+    return True
 
 
 cdef class ColumnBuilder:
@@ -280,18 +267,21 @@ cdef class ColumnBuilder:
         """Append to the open text item, as UTF-8 (latin-1 transcoded)."""
         cdef size_t i
         cdef uint8_t c
+        cdef uint8_t *out
         if not latin1:
             return _put(&self.values, p, n)
         _reserve(&self.values, 2 * n)
+        out = self.values.data + self.values.size
         for i in range(n):
             c = p[i]
             if c < 0x80:
-                self.values.data[self.values.size] = c
-                self.values.size += 1
+                out[0] = c
+                out += 1
             else:
-                self.values.data[self.values.size] = 0xC0 | (c >> 6)
-                self.values.data[self.values.size + 1] = 0x80 | (c & 0x3F)
-                self.values.size += 2
+                out[0] = 0xC0 | (c >> 6)
+                out[1] = 0x80 | (c & 0x3F)
+                out += 2
+        self.values.size = out - self.values.data
         return 0
 
     cdef int close_item(self) except -1:
@@ -386,7 +376,7 @@ cdef class ColumnBuilder:
     cdef int _number_text(self, uint16_t vr, const uint8_t *p, size_t n) except -1:
         """DS and IS: backslash-separated decimal text (``_values._ds_item``/``_is_item``)."""
         cdef size_t start = 0, end = n, i, a, b, count = 0
-        cdef char tmp[64]
+        cdef double number
         cdef int64_t whole
         cdef bint negative
         if (vr == 0x4453) != (self.kind == K_FLOAT):
@@ -414,9 +404,9 @@ cdef class ColumnBuilder:
             if a == b:
                 self.null_item()  # dcmread keeps the blank text: no number
             elif vr == 0x4453:
-                if b - a >= 63 or not _strict_decimal(p + a, b - a):
+                if not _decimal(p + a, b - a, &number):
                     return RAW_FALLBACK
-                self.float_item(_decimal(p + a, b - a, tmp))
+                self.float_item(number)
             else:
                 negative = p[a] == 45
                 if p[a] == 43 or p[a] == 45:

@@ -31,6 +31,13 @@ from cydicom._walker cimport (
 cdef extern from "fcntl.h":
     enum: O_CLOEXEC
     enum: O_NONBLOCK
+    enum: O_DIRECTORY
+    enum: O_PATH
+    int openat(int dirfd, const char *pathname, int flags) nogil
+
+cdef extern from "string.h":
+    const char *strrchr(const char *s, int c) nogil
+    int strncmp(const char *a, const char *b, size_t n) nogil
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
@@ -252,6 +259,9 @@ cdef class FileScanner:
     cdef int max_depth
     cdef ElementTable meta
     cdef ElementTable body
+    cdef int dir_fd            # the directory of the previous file, for openat
+    cdef char *dir_path
+    cdef size_t dir_length
 
     def __cinit__(self, tags, columns, size_t read_size=0, bint force=False,
                   int max_depth=DEFAULT_MAX_DEPTH):
@@ -274,8 +284,12 @@ cdef class FileScanner:
                 raise ValueError("tags must be ascending and unique")
         self.force = force
         self.max_depth = max_depth
+        self.dir_fd = -1
 
     def __dealloc__(self):
+        if self.dir_fd >= 0:
+            close(self.dir_fd)
+        free(self.dir_path)
         free(self.buf)
         free(self.tags)
         free(self.columns)
@@ -339,9 +353,9 @@ cdef class FileScanner:
         if want > self.capacity and _grow(<void **>&self.buf, &self.capacity, want, 1) < 0:
             res.status = FILE_FALLBACK
             return
-        fd = c_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  # a FIFO must not block the scan
+        fd = self._open(path)
         while fd < 0 and errno == EINTR:
-            fd = c_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  # a FIFO must not block the scan
+            fd = self._open(path)
         if fd < 0:
             res.status = FILE_OPEN_ERROR
             res.err = errno
@@ -373,6 +387,34 @@ cdef class FileScanner:
             result.arena_size = res.arena_start
         else:
             res.hit_count = result.nhits - res.hit_start
+
+    cdef int _open(self, const char *path) noexcept nogil:
+        """open() the file; relative to the directory handle when the directory repeats
+        (files of one folder come together), which spares the kernel the path walk.
+        A FIFO must not block the scan: O_NONBLOCK (pread then fails on it)."""
+        cdef int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
+        cdef const char *slash = strrchr(path, 47)
+        cdef size_t length
+        cdef char *copy
+        if slash == NULL or slash == path:
+            return c_open(path, flags)
+        length = slash - path
+        if not (self.dir_fd >= 0 and length == self.dir_length
+                and strncmp(path, self.dir_path, length) == 0):
+            if self.dir_fd >= 0:
+                close(self.dir_fd)
+                self.dir_fd = -1
+            copy = <char *>realloc(self.dir_path, length + 1)
+            if copy == NULL:
+                return c_open(path, flags)
+            memcpy(copy, path, length)
+            copy[length] = 0
+            self.dir_path = copy
+            self.dir_length = length
+            self.dir_fd = c_open(copy, O_PATH | O_DIRECTORY | O_CLOEXEC)
+            if self.dir_fd < 0:
+                return c_open(path, flags)
+        return openat(self.dir_fd, slash + 1, flags)
 
     cdef void _learn(self, size_t needed) noexcept nogil:
         """Adapt the first read to the largest need of the last WINDOW files."""

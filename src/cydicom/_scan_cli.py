@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _paths(arguments: list[str], recursive: bool) -> list[str]:
-    from .scan import iter_paths
+    from .scanning import iter_paths
     paths: list[str] = []
     for argument in arguments:
         paths.extend(iter_paths(argument, recursive))
@@ -33,7 +33,7 @@ def _paths(arguments: list[str], recursive: bool) -> list[str]:
 
 def run(args: Any, err: TextIO | None = None) -> int:
     from ._progress import ProgressLine
-    from .scan import scan
+    from .scanning import scan
 
     err = err if err is not None else sys.stderr
     out = args.out

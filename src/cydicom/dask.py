@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from . import scan as _scan
+from .scanning import TagKey, iter_paths, scan as scan_files
 
 __all__ = ["scan"]
 
@@ -18,11 +18,11 @@ __all__ = ["scan"]
 def _scan_partition(paths: list[str], tags: list, recursive: bool, force: bool,
                     threads: int, read_size: int) -> Any:
     """One partition: the files ``paths`` as a pandas DataFrame (Arrow-backed values)."""
-    return _scan.scan(paths, tags, threads=threads, force=force, read_size=read_size,
+    return scan_files(paths, tags, threads=threads, force=force, read_size=read_size,
                       recursive=recursive).to_pandas()
 
 
-def scan(source: str | os.PathLike | Iterable, tags: Iterable[_scan.TagKey] | str, *,
+def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
          files_per_partition: int = 10_000, recursive: bool = True, force: bool = False,
          threads: int = 1, read_size: int = 0) -> Any:
     """A lazy ``dask.dataframe.DataFrame`` of the scan: one partition per chunk of files.
@@ -36,7 +36,7 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[_scan.TagKey] | st
     if isinstance(tags, str):
         tags = [t for t in tags.split(",") if t.strip()]
     tags = list(tags)
-    paths = list(_scan.iter_paths(source, recursive))
+    paths = list(iter_paths(source, recursive))
     if files_per_partition < 1:
         raise ValueError("files_per_partition must be at least 1")
     chunks = [paths[i:i + files_per_partition] for i in range(0, len(paths), files_per_partition)]

@@ -119,6 +119,9 @@ def iter_paths(source: str | os.PathLike | Iterable, recursive: bool = True) -> 
                 else:
                     yield match
         return
+    if isinstance(source, (list, tuple)) and all(type(item) is str for item in source):
+        yield from source
+        return
     for item in source:
         yield os.fspath(item)
 
@@ -211,7 +214,7 @@ class _Fallback:
             return None, _error_text(exc)
 
     def _values(self, ds: Any) -> tuple[list, str | None]:
-        values = []
+        values: list[tuple[Any, bool, bool]] = []
         error = None
         for spec in self.specs:
             try:
