@@ -367,7 +367,19 @@ def main(argv=None) -> int:
     p.add_argument("--json", type=Path, metavar="PATH", help="write results as JSON")
     p.add_argument("--markdown", nargs="?", const="-", metavar="PATH",
                    help="write a Markdown table to PATH (stdout without PATH)")
+    p.add_argument("--suite", choices=("read", "scan", "pixels", "all"), default="all",
+                   help="read: dcmread benchmarks below; scan: compare_scan.py (bulk header "
+                        "scans); pixels: compare_pixels.py; all (default): the three in turn")
     args = p.parse_args(argv)
+    if args.suite != "read":
+        status = 0 if args.suite == "all" else None
+        for name in (("scan", "pixels") if args.suite == "all" else (args.suite,)):
+            print(f"\n=== {name} ===")
+            module = importlib.import_module(f"compare_{name}")
+            status = module.main(["--quick"] * args.quick) or status
+        if args.suite != "all":
+            return status or 0
+        print("\n=== read ===")
     files = args.files or (100 if args.quick else 500)
     rounds = args.rounds or (3 if args.quick else 11)
     min_time = args.min_time if args.min_time is not None else (0.05 if args.quick else 0.2)
