@@ -375,9 +375,10 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
     fallback = _Fallback(specs, force)
     charset_kinds = _CharsetKinds()
     fallbacks = 0
-    for result in results:
+    for index, result in enumerate(results):
         fallbacks += result.fill(builders, charset_column, charset_kinds, fallback,
                                  _describe_error, errors)
+        results[index] = None  # its hits and arena are in the columns now
     if reporter is not None:
         reporter.finish(sum(e is not None for e in errors))
     table = ScanResult(paths, specs, {spec.name: b.finish() for spec, b in zip(specs, builders)},
