@@ -51,6 +51,15 @@ def demo(args, out=sys.stdout):
     elapsed = time.perf_counter() - start
     out.write(f"\n{len(files)} files read in {elapsed * 1000:.1f} ms "
               f"({failures} with errors, reported above)\n")
+    from .scanning import scan
+    start = time.perf_counter()
+    result = scan(files, ["PatientID", "Modality", "SeriesInstanceUID", "Rows", "Columns",
+                          "PixelSpacing"], force=True)
+    elapsed = time.perf_counter() - start
+    modalities = sorted({row["Modality"] for row in result.to_pylist() if row["Modality"]})
+    out.write(f"scan of the same files, 6 tags: {elapsed * 1000:.1f} ms, "
+              f"{result.error_count} errors, {result.fallback_count} read by the fallback; "
+              f"modalities: {', '.join(modalities)}\n")
     return 0
 
 
