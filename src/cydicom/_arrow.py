@@ -106,7 +106,7 @@ def select_rows(result: Any, rows: list[int]) -> Any:
     values = python_columns(result)
     columns = {}
     for spec in result.specs:
-        builder = ColumnBuilder(spec.kind, spec.is_list, spec.vr)
+        builder = ColumnBuilder(spec.kind, spec.is_list, spec.vr)  # values already final
         column = values[spec.name]
         for row in rows:
             builder.push_python(column[row], column[row] is not None, column[row] == [])

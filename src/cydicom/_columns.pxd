@@ -35,6 +35,7 @@ cdef class ColumnBuilder:
     cdef size_t nitems
     cdef size_t nrows
     cdef size_t mark[7]
+    cdef public bint unsigned_first  # LUT descriptors: a negative first of several values + 65536
 
     cdef void save(self)
     cdef void restore(self)

@@ -229,7 +229,14 @@ cdef class ColumnBuilder:
 
     cdef int end_row(self, bint valid) except -1:
         """Close a row whose items were pushed (list columns) or check the one item."""
+        cdef int64_t first
+        cdef int64_t *items
         if self.is_list:
+            if self.unsigned_first and self.kind == K_INT:
+                first = (<int64_t *>self.list_offsets.data)[self.nrows]
+                items = <int64_t *>self.values.data
+                if <int64_t>self.nitems - first >= 2 and items[first] < 0:
+                    items[first] += 65536  # dcmread's LUT descriptor rule (first value US)
             _put_i64(&self.list_offsets, <int64_t>self.nitems)
             _put_byte(&self.row_valid, valid)
         self.nrows += 1

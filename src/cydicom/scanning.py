@@ -316,6 +316,15 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+LUT_DESCRIPTOR_TAGS = frozenset((0x00281101, 0x00281102, 0x00281103, 0x00283002))
+
+
+def _builder(spec: TagSpec) -> ColumnBuilder:
+    builder = ColumnBuilder(spec.kind, spec.is_list, spec.vr)
+    builder.unsigned_first = spec.tag in LUT_DESCRIPTOR_TAGS
+    return builder
+
+
 def _chunks(paths: list[str], size: int) -> list[list[str]]:
     return [paths[i:i + size] for i in range(0, len(paths), size)]
 
@@ -366,19 +375,19 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
     columns = [wanted[tag] for tag in ordered]
 
     chunks = _chunks(paths, CHUNK_SIZE)
-    results: list[Any] = [None] * len(chunks)
     reporter = _progress_reporter(progress, len(paths))
-    _run_c_pass(chunks, results, threads, ordered, columns, read_size, force, reporter)
-
-    builders = [ColumnBuilder(spec.kind, spec.is_list, spec.vr) for spec in specs]
+    builders = [_builder(spec) for spec in specs]
     errors: list[str | None] = []
     fallback = _Fallback(specs, force)
     charset_kinds = _CharsetKinds()
     fallbacks = 0
-    for index, result in enumerate(results):
+
+    def consume(result: Any) -> None:
+        nonlocal fallbacks
         fallbacks += result.fill(builders, charset_column, charset_kinds, fallback,
                                  _describe_error, errors)
-        results[index] = None  # its hits and arena are in the columns now
+
+    _run_c_pass(chunks, threads, ordered, columns, read_size, force, reporter, consume)
     if reporter is not None:
         reporter.finish(sum(e is not None for e in errors))
     table = ScanResult(paths, specs, {spec.name: b.finish() for spec, b in zip(specs, builders)},
@@ -393,10 +402,25 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
     return table
 
 
-def _run_c_pass(chunks: list[list[str]], results: list[Any], threads: int, tags: list[int],
-                columns: list[int], read_size: int, force: bool, reporter: Any) -> None:
-    """Scan the chunks with ``threads`` workers pulling the next chunk from a counter."""
-    lock = threading.Lock()
+def _run_c_pass(chunks: list[list[str]], threads: int, tags: list[int], columns: list[int],
+                read_size: int, force: bool, reporter: Any,
+                consume: Callable[[Any], None]) -> None:
+    """Scan the chunks and hand each ChunkResult to ``consume``, in chunk order.
+
+    With several threads, workers pull the next chunk from a shared counter and scan it
+    without the GIL, while this thread turns finished chunks into column rows (in order),
+    so the conversion overlaps the scanning.
+    """
+    if threads == 1:
+        scanner = FileScanner(tags, columns, read_size, force)
+        for chunk in chunks:
+            result = scanner.scan(chunk)
+            if reporter is not None:
+                reporter.advance(len(chunk), result.failed())
+            consume(result)
+        return
+    ready = threading.Condition()
+    results: dict[int, Any] = {}
     next_chunk = iter(range(len(chunks)))
     failures: list[BaseException] = []
 
@@ -404,23 +428,34 @@ def _run_c_pass(chunks: list[list[str]], results: list[Any], threads: int, tags:
         scanner = FileScanner(tags, columns, read_size, force)
         try:
             while True:
-                with lock:
+                with ready:
                     index = next(next_chunk, None)
                 if index is None:
                     return
-                results[index] = scanner.scan(chunks[index])
-                if reporter is not None:
-                    with lock:
-                        reporter.advance(len(chunks[index]), results[index].failed())
+                result = scanner.scan(chunks[index])
+                with ready:
+                    results[index] = result
+                    if reporter is not None:
+                        reporter.advance(len(chunks[index]), result.failed())
+                    ready.notify_all()
         except BaseException as exc:  # re-raised in the caller's thread
-            failures.append(exc)
+            with ready:
+                failures.append(exc)
+                ready.notify_all()
 
-    if threads == 1:
-        work()
-    else:
-        workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
-        for worker in workers:
-            worker.start()
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        for index in range(len(chunks)):
+            with ready:
+                while index not in results and not failures:
+                    ready.wait()
+                if failures:
+                    break
+                result = results.pop(index)
+            consume(result)  # the chunk's hits and arena are freed once in the columns
+    finally:
         for worker in workers:
             worker.join()
     if failures:
