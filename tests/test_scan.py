@@ -43,9 +43,11 @@ class DoesNotFit(Exception):
 
 
 def _item(spec: TagSpec, value):
-    if spec.kind in (KIND_INT, KIND_FLOAT) and (value == "" or value is None):
-        return None
-    if spec.kind == KIND_INT and isinstance(value, float) and value.is_integer():
+    if spec.kind in (KIND_INT, KIND_FLOAT) and (value is None or
+                                                 isinstance(value, str) and not value.strip()):
+        return None  # blank number text: dcmread keeps the text, the column a null
+    if (spec.kind == KIND_INT and isinstance(value, float) and value.is_integer()
+            and -(2**63) <= value < 2**63):
         return int(value)
     if spec.kind == KIND_FLOAT and isinstance(value, int):
         return float(value)
@@ -321,3 +323,95 @@ def test_a_fifo_does_not_block_the_scan(tmp_path):
     os.mkfifo(fifo)
     (row,) = scan([str(fifo)], ["PatientID"]).to_pylist()
     assert "Illegal seek" in row["error"]  # opened without blocking, then pread refuses
+
+
+def _sequence_paths(paths, limit=400):
+    """"Seq[i].Value" and "Seq[0].Seq[0].Value" specs found in the files' first items."""
+    found = []
+    for path in paths:
+        try:
+            ds = _read(path)
+            elements = list(ds)
+        except Exception:
+            continue
+        for element in elements:
+            if element.vr != "SQ" or not element.keyword or element.tag >= 0x7FE00010:
+                continue
+            try:
+                items = ds[element.tag]
+                for index in {0, len(items) - 1} if items else ():
+                    for inner in items[index]:
+                        if not inner.keyword or (inner.tag >> 16) & 1:
+                            continue
+                        if inner.vr != "SQ":
+                            found.append(f"{element.keyword}[{index}].{inner.keyword}")
+                        elif index == 0 and items[0][inner.tag]:
+                            for leaf in items[0][inner.tag][0]:
+                                if leaf.keyword and leaf.vr != "SQ" and not (leaf.tag >> 16) & 1:
+                                    found.append(f"{element.keyword}[0].{inner.keyword}[0]."
+                                                 f"{leaf.keyword}")
+            except Exception:
+                continue
+    return sorted(set(found))[:limit]
+
+
+def _navigate(ds, spec):
+    """The dataset holding the path's value (None if a hop is missing), and the value tag."""
+    current, tag = ds, spec.tag
+    for index, next_tag in spec.path:
+        items = current.get(tag)
+        if not items or len(items) <= index:
+            return None, next_tag
+        current, tag = items[index], next_tag
+    return current, tag
+
+
+def test_values_inside_sequences_equal_dcmread():
+    import dataclasses
+
+    from benchmarks.corpus import make_multiframe
+
+    files = REAL_FILES + [str(make_multiframe(frames=20)),
+                          str(make_multiframe(frames=20, undefined_length=False))]
+    specs = [tag_spec(p) for p in _sequence_paths(files)]
+    assert len(specs) > 100
+    result = scan(files, [s.name for s in specs])
+    checked = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for row in result.to_pylist():
+            try:
+                ds = _read(row["path"])
+            except Exception:
+                assert row["error"] is not None
+                continue
+            for spec in specs:
+                try:
+                    holder, leaf = _navigate(ds, spec)
+                except Exception:
+                    continue  # dcmread fails on the way: the row says so
+                if holder is None:
+                    assert row[spec.name] is None
+                    continue
+                expected, failed = expected_cell(holder, dataclasses.replace(spec, tag=leaf,
+                                                                             path=None))
+                got = row[spec.name]
+                if failed:
+                    assert got is None
+                    continue
+                assert got == expected and type(got) is type(expected), (
+                    f"{row['path']} {spec.name}: scan {got!r}, dcmread {expected!r}")
+                checked += 1
+    assert checked > 1000
+    assert result.fallback_count < len(files) // 4
+
+
+def test_sequence_path_errors():
+    with pytest.raises(ValueError, match="item index"):
+        tag_spec("ReferencedImageSequence.ReferencedSOPInstanceUID")
+    with pytest.raises(ValueError, match="not a sequence"):
+        tag_spec("PatientID[0].PatientName")
+    with pytest.raises(ValueError, match="ends in a sequence"):
+        tag_spec("ReferencedImageSequence[0].ReferencedImageSequence")
+    spec = tag_spec("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing")
+    assert spec.is_list and spec.path == ((0, 0x00289110), (0, 0x00280030))

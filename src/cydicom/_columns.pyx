@@ -18,6 +18,7 @@ from libc.string cimport memchr, memcpy
 from cydicom._buffer cimport read_u16, read_u32, read_u64
 
 FALLBACK = RAW_FALLBACK
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 KIND_INT, KIND_FLOAT, KIND_STR, KIND_BYTES = K_INT, K_FLOAT, K_STR, K_BYTES
 CHARSET_LATIN1, CHARSET_UTF8, CHARSET_OTHER = CS_LATIN1, CS_UTF8, CS_OTHER
 
@@ -519,8 +520,8 @@ cdef class ColumnBuilder:
             self.null_row()
             return None
         items = list(value) if isinstance(value, (list, tuple)) else [value]
-        if value == "" and self.kind != K_STR:
-            items = []
+        if self.kind != K_STR and isinstance(value, str) and not value.strip():
+            items = [] if not self.is_list else [value]
         if not self.is_list:
             if len(items) == 0:
                 self.null_row()
@@ -545,18 +546,16 @@ cdef class ColumnBuilder:
     cdef object _python_item(self, item):
         cdef bytes data
         if self.kind == K_INT:
-            if item == "" or item is None:
-                self.null_item()
-            elif isinstance(item, int):
-                if not -(1 << 63) <= item < (1 << 63):
+            if item is None or isinstance(item, str) and not item.strip():
+                self.null_item()  # blank number text, as the C kernels give it
+            elif isinstance(item, int) or isinstance(item, float) and item.is_integer():
+                if not INT64_MIN <= item <= INT64_MAX:
                     return f"{item} does not fit in int64"
-                self.int_item(item)
-            elif isinstance(item, float) and item.is_integer():
                 self.int_item(int(item))
             else:
                 return f"{item!r} is not an integer"
         elif self.kind == K_FLOAT:
-            if item == "" or item is None:
+            if item is None or isinstance(item, str) and not item.strip():
                 self.null_item()
             elif isinstance(item, (int, float)):
                 self.float_item(float(item))

@@ -22,10 +22,11 @@ from posix.unistd cimport close, pread
 from cydicom._columns cimport CS_LATIN1, RAW_FALLBACK, ColumnBuilder
 from cydicom._buffer cimport fits, read_tag, read_u16, read_u32, read_u64
 from cydicom._walker cimport (
-    DEFAULT_MAX_DEPTH, EF_IMPLICIT, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
+    DEFAULT_MAX_DEPTH, WALK_NO_DELIMITER, EF_IMPLICIT, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
     EF_UNKNOWN_VR, ERR_NESTING, ERR_NO_MEMORY, ERR_CHARSET_VR, STOP_AFTER_TAG, STOP_NONE,
     STOP_NOT_GROUP_2, UNDEFINED_LENGTH, WALK_END, WALK_STOPPED, ElementRecord, ElementTable,
-    WalkContext, detect_implicit, init_context, table_free, walk_dataset,
+    ItemTable, WalkContext, detect_implicit, init_context, items_free, table_find, table_free,
+    walk_dataset, walk_sequence,
 )
 
 cdef extern from "fcntl.h":
@@ -77,6 +78,7 @@ ctypedef struct FileResult:
     int status
     int err
     uint8_t little
+    uint8_t implicit
     size_t hit_start
     size_t hit_count
     size_t arena_start
@@ -149,16 +151,21 @@ cdef class ChunkResult:
                                                  self.hits[h].length)
         return None
 
-    def fill(self, list builders, int charset_column, charset_kind, fallback, describe_error,
-             list errors):
+    def fill(self, list builders, list column_slots, list column_paths, int charset_column,
+             charset_kind, fallback, describe_error, list errors):
         """Append this chunk's rows to ``builders`` (one per column), in file order.
+
+        Column ``c`` takes the value of wanted tag ``column_slots[c]`` (the hits' column
+        numbers), or, when ``column_paths[c]`` is a tuple of (item index, tag) hops, the
+        value found by following them into that sequence's items.
 
         Returns how many files were read by the fallback.
         ``charset_kind(raw)`` maps a (0008,0005) value to a CS_* kind, or -1 for the
         fallback; ``fallback(path)`` returns (values, error) as read by dcmread;
         ``describe_error(status, errno, path)`` gives the error text of a failed file.
         """
-        cdef Py_ssize_t ncols = len(builders), c, i, fallbacks = 0
+        cdef Py_ssize_t ncols = len(builders), c, i, fallbacks = 0, nslots = 0
+        cdef int pushed
         cdef size_t h
         cdef FileResult *f
         cdef ColumnBuilder builder
@@ -166,7 +173,10 @@ cdef class ChunkResult:
         cdef int charset, status
         cdef bytes last_charset = None
         cdef int last_kind = CS_LATIN1
-        cdef Py_ssize_t *row_hit = <Py_ssize_t *>malloc((ncols + 1) * sizeof(Py_ssize_t))
+        for c in range(ncols):
+            nslots = max(nslots, <Py_ssize_t>column_slots[c] + 1)
+        nslots = max(nslots, charset_column + 1)
+        cdef Py_ssize_t *row_hit = <Py_ssize_t *>malloc((nslots + 1) * sizeof(Py_ssize_t))
         if row_hit == NULL:
             raise MemoryError()
         try:
@@ -174,7 +184,7 @@ cdef class ChunkResult:
                 f = &self.files[i]
                 status = f.status
                 if status == FILE_OK:
-                    for c in range(ncols + 1):
+                    for c in range(nslots + 1):
                         row_hit[c] = -1
                     for h in range(f.hit_start, f.hit_start + f.hit_count):
                         row_hit[self.hits[h].column] = h
@@ -195,12 +205,20 @@ cdef class ChunkResult:
                             (<ColumnBuilder>builders[c]).save()
                         for c in range(ncols):
                             builder = <ColumnBuilder>builders[c]
-                            if row_hit[c] < 0:
+                            h = row_hit[<Py_ssize_t>column_slots[c]]
+                            if <Py_ssize_t>h < 0:
                                 builder.null_row()
                                 continue
-                            hit = &self.hits[row_hit[c]]
-                            if builder.push_raw(hit.vr, self.arena + hit.arena_offset, hit.length,
-                                                f.little, charset) == RAW_FALLBACK:
+                            hit = &self.hits[h]
+                            path = column_paths[c]
+                            if path is None:
+                                pushed = builder.push_raw(hit.vr, self.arena + hit.arena_offset,
+                                                          hit.length, f.little, charset)
+                            else:
+                                pushed = _push_path(builder, self.arena + hit.arena_offset,
+                                                    hit.length, f.implicit, f.little, charset,
+                                                    <tuple>path)
+                            if pushed == RAW_FALLBACK:
                                 status = FILE_FALLBACK
                                 break
                         if status == FILE_FALLBACK:
@@ -254,6 +272,7 @@ cdef class FileScanner:
     cdef size_t window_files
     cdef uint32_t *tags
     cdef uint16_t *columns
+    cdef uint8_t *sequences   # per tag: wanted as a sequence (for paths into its items)
     cdef size_t ntags
     cdef bint force
     cdef int max_depth
@@ -264,22 +283,24 @@ cdef class FileScanner:
     cdef size_t dir_length
 
     def __cinit__(self, tags, columns, size_t read_size=0, bint force=False,
-                  int max_depth=DEFAULT_MAX_DEPTH):
+                  int max_depth=DEFAULT_MAX_DEPTH, sequences=None):
         cdef size_t i
         self.ntags = len(tags)
         if self.ntags == 0 or self.ntags > 65535:
             raise ValueError("between 1 and 65535 tags")
         self.tags = <uint32_t *>malloc(self.ntags * sizeof(uint32_t))
         self.columns = <uint16_t *>malloc(self.ntags * sizeof(uint16_t))
+        self.sequences = <uint8_t *>malloc(self.ntags)
         self.adaptive = read_size == 0
         self.read_size = max(read_size, 256) if read_size else MIN_READ
         self.capacity = max(self.read_size, 4 * MIN_READ)
         self.buf = <uint8_t *>malloc(self.capacity)
-        if self.tags == NULL or self.columns == NULL or self.buf == NULL:
+        if self.tags == NULL or self.columns == NULL or self.buf == NULL or self.sequences == NULL:
             raise MemoryError()
         for i in range(self.ntags):
             self.tags[i] = tags[i]
             self.columns[i] = columns[i]
+            self.sequences[i] = bool(sequences[i]) if sequences is not None else 0
             if i and self.tags[i] <= self.tags[i - 1]:
                 raise ValueError("tags must be ascending and unique")
         self.force = force
@@ -293,6 +314,7 @@ cdef class FileScanner:
         free(self.buf)
         free(self.tags)
         free(self.columns)
+        free(self.sequences)
         table_free(&self.meta)
         table_free(&self.body)
 
@@ -520,6 +542,7 @@ cdef class FileScanner:
             return NEED_MORE
         self.needed = end + 12 if status == WALK_STOPPED else n
         res.little = little
+        res.implicit = implicit
         return self._collect(eof, implicit, result)
 
     cdef int _collect(self, bint eof, bint implicit, ChunkResult result) noexcept nogil:
@@ -540,7 +563,11 @@ cdef class FileScanner:
                 break
             if self.tags[t] != rec.tag:
                 continue
-            if rec.flags & (EF_UNKNOWN_VR | EF_UNDEFINED | EF_SEQUENCE):
+            if self.sequences[t]:
+                if rec.flags & EF_UNKNOWN_VR or not (rec.vr == 0x5351 or rec.vr == 0
+                                                      or rec.flags & EF_SEQUENCE):
+                    return FILE_FALLBACK  # not read as a sequence: dcmread's rules
+            elif rec.flags & (EF_UNKNOWN_VR | EF_UNDEFINED | EF_SEQUENCE):
                 return FILE_FALLBACK
             if rec.flags & EF_IMPLICIT and not implicit:
                 return FILE_FALLBACK  # a header re-read as implicit VR in an explicit file
@@ -548,6 +575,76 @@ cdef class FileScanner:
                               rec.value_length) < 0:
                 return FILE_FALLBACK
         return FILE_OK
+
+
+cdef int _push_path(ColumnBuilder builder, const uint8_t *value, uint64_t length, bint implicit,
+                    bint little, int charset, tuple path) except -1:
+    """Follow (item index, tag) hops from a sequence value to a value and push it.
+
+    The sequence's items are walked as ``dcmread`` walks them (same walker, items may
+    switch to implicit VR); anything unusual in the way returns RAW_FALLBACK.
+    """
+    cdef WalkContext ctx
+    cdef ItemTable items
+    cdef ElementTable table
+    cdef uint64_t start = 0, size = length, end = 0
+    cdef Py_ssize_t found
+    cdef size_t index
+    cdef uint32_t tag
+    cdef int status, result = 0
+    cdef const ElementRecord *rec
+    cdef const ElementRecord *last = NULL
+    cdef Py_ssize_t hop, hops = len(path)
+    init_context(&ctx, value, little, DEFAULT_MAX_DEPTH)
+    items.items = NULL
+    items.count = items.capacity = 0
+    table.records = NULL
+    table.count = table.capacity = 0
+    try:
+        for hop in range(hops):
+            index, tag = path[hop]
+            items.count = 0
+            status = walk_sequence(&ctx, start, length, size, implicit, 1, &items, &end)
+            if status < 0:
+                return RAW_FALLBACK
+            if index >= items.count:
+                return builder.null_row()
+            if items.items[index].lost_tail:
+                return RAW_FALLBACK
+            implicit = items.items[index].implicit
+            table.count = 0
+            status = walk_dataset(&ctx, items.items[index].content_offset, length,
+                                  items.items[index].content_end - items.items[index].content_offset,
+                                  implicit, 1, STOP_NONE, &table, &end)
+            if status < 0 or status == WALK_NO_DELIMITER:
+                return RAW_FALLBACK
+            for found in range(1, <Py_ssize_t>table.count):
+                if table.records[found].tag <= table.records[found - 1].tag:
+                    return RAW_FALLBACK  # repeated or out of order: dcmread keeps the last
+            if table_find(&table, 0x00080005) >= 0:
+                return RAW_FALLBACK  # the item has its own character set
+            found = table_find(&table, tag)
+            if found < 0:
+                return builder.null_row()
+            rec = &table.records[found]
+            if rec.flags & (EF_TRUNCATED | EF_NO_DELIMITER | EF_UNKNOWN_VR):
+                return RAW_FALLBACK
+            if rec.flags & EF_IMPLICIT and not implicit:
+                return RAW_FALLBACK
+            if hop + 1 < hops:
+                if not (rec.vr == 0x5351 or rec.vr == 0 or rec.flags & EF_SEQUENCE):
+                    return RAW_FALLBACK
+                start = rec.value_offset
+                size = rec.value_length
+                continue
+            if rec.flags & (EF_UNDEFINED | EF_SEQUENCE):
+                return RAW_FALLBACK
+            return builder.push_raw(rec.vr, value + rec.value_offset, rec.value_length, little,
+                                    charset)
+    finally:
+        items_free(&items)
+        table_free(&table)
+    return result
 
 
 cdef bint _whole_numbers(const ElementRecord *rec) noexcept nogil:

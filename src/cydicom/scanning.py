@@ -51,13 +51,16 @@ KIND_NAMES = {KIND_INT: "int64", KIND_FLOAT: "float64", KIND_STR: "string", KIND
 
 @dataclass(frozen=True)
 class TagSpec:
-    """One requested column: its name, tag, dictionary VR, kind and list-ness."""
+    """One requested column: its name, top-level tag, the value's dictionary VR, kind and
+    list-ness; for a value inside sequences, ``path`` holds the (item index, tag) hops
+    from the top-level sequence ``tag`` to it."""
 
     name: str
     tag: int
     vr: str
     kind: int
     is_list: bool
+    path: tuple[tuple[int, int], ...] | None = None
 
     @property
     def type_name(self) -> str:
@@ -79,7 +82,19 @@ def _parse_tag(key: TagKey) -> int:
 
 
 def tag_spec(key: TagKey) -> TagSpec:
-    """The column for a keyword, int tag, (group, element) tuple or "(gggg,eeee)" text."""
+    """The column for a keyword, int tag, (group, element) tuple, "(gggg,eeee)" text, or a
+    path into sequences such as "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0]
+    .PixelSpacing" (each sequence with an item index, the last part a value)."""
+    if isinstance(key, str) and ("[" in key or "." in key):
+        return _path_spec(key)
+    tag = _checked_tag(key)
+    if _dictionary.dictionary_vr(tag) == "SQ":
+        raise ValueError(f"{key!r} is a sequence: ask for a value inside it, e.g. "
+                         f"'{key}[0].<keyword>'")
+    return _value_spec(key, tag, None)
+
+
+def _checked_tag(key: TagKey) -> int:
     try:
         tag = _parse_tag(key)
     except (KeyError, ValueError):
@@ -87,11 +102,16 @@ def tag_spec(key: TagKey) -> TagSpec:
     if tag >= PIXEL_DATA_TAG or tag >> 16 in (0x0000, 0x0002):
         raise ValueError(f"{key!r}: scans read dataset elements before the pixel data "
                          f"(file meta and command groups are not columns)")
-    vr = _dictionary.dictionary_vr(tag) if (tag >> 16) & 1 == 0 else None
-    keyword = _dictionary.keyword_for_tag(tag) if vr is not None else None
-    name = keyword or f"{tag:08X}"
+    return tag
+
+
+def _value_spec(name: TagKey, tag: int, path: tuple[tuple[int, int], ...] | None) -> TagSpec:
+    leaf = path[-1][1] if path else tag
+    vr = _dictionary.dictionary_vr(leaf) if (leaf >> 16) & 1 == 0 else None
     if vr == "SQ":
-        raise ValueError(f"{key!r} is a sequence: scans read single values")
+        raise ValueError(f"{name!r} ends in a sequence: scans read single values")
+    keyword = _dictionary.keyword_for_tag(leaf) if vr is not None else None
+    column = name if path else (keyword or f"{leaf:08X}")
     if vr in INT_VRS:
         kind = KIND_INT
     elif vr in FLOAT_VRS:
@@ -100,8 +120,34 @@ def tag_spec(key: TagKey) -> TagSpec:
         kind = KIND_STR
     else:  # binary VRs, ambiguous ones with OB/OW, private and unknown tags: the raw bytes
         kind = KIND_BYTES
-    vm = _dictionary.dictionary_vm(tag) if vr is not None else "1"
-    return TagSpec(name, tag, vr or "UN", kind, kind != KIND_BYTES and vm != "1")
+    vm = _dictionary.dictionary_vm(leaf) if vr is not None else "1"
+    return TagSpec(str(column), tag, vr or "UN", kind, kind != KIND_BYTES and vm != "1", path)
+
+
+def _path_spec(text: str) -> TagSpec:
+    """Parse "Seq[i].Seq[j]....Value" into a spec with (item index, tag) hops."""
+    parts = text.strip().split(".")
+    hops: list[tuple[str, int]] = []
+    for part in parts[:-1]:
+        if not part.endswith("]") or "[" not in part:
+            raise ValueError(f"{text!r}: every part but the last needs an item index, "
+                             f"as in 'ReferencedImageSequence[0]'")
+        keyword, index = part[:-1].split("[", 1)
+        if not index.isdigit():
+            raise ValueError(f"{text!r}: item indexes are non-negative integers")
+        hops.append((keyword, int(index)))
+    if not hops or "[" in parts[-1]:
+        raise ValueError(f"{text!r}: a path ends in a value keyword, as in "
+                         f"'ReferencedImageSequence[0].ReferencedSOPInstanceUID'")
+    tags = [_checked_tag(keyword) for keyword, _ in hops]
+    for keyword, tag in zip(hops, tags):
+        if _dictionary.dictionary_vr(tag) != "SQ":
+            raise ValueError(f"{text!r}: {keyword[0]} is not a sequence")
+    leaf = _parse_tag(parts[-1]) if parts[-1] else -1
+    if leaf < 0:
+        raise ValueError(f"{text!r}: no value keyword at the end")
+    path = tuple((index, tag) for (_, index), tag in zip(hops, tags[1:] + [leaf]))
+    return _value_spec(text, tags[0], path)
 
 
 def iter_paths(source: str | os.PathLike | Iterable, recursive: bool = True) -> Iterator[str]:
@@ -218,7 +264,9 @@ class _Fallback:
         error = None
         for spec in self.specs:
             try:
-                if spec.tag not in ds:
+                if spec.path is not None:
+                    values.append(_follow(ds, spec))
+                elif spec.tag not in ds:
                     values.append((None, False, False))
                 elif ds.element(spec.tag).value_length == 0:
                     values.append((None, True, True))
@@ -231,6 +279,25 @@ class _Fallback:
                 if error is None:
                     error = f"{spec.name}: {_error_text(exc)}"
         return values, error
+
+
+def _follow(ds: Any, spec: TagSpec) -> tuple[Any, bool, bool]:
+    """(value, present, empty) of a path spec in a dataset read by dcmread."""
+    current = ds
+    tag = spec.tag
+    for index, next_tag in spec.path or ():
+        items = current.get(tag)
+        if not items or len(items) <= index:
+            return None, False, False
+        current = items[index]
+        tag = next_tag
+    if tag not in current:
+        return None, False, False
+    if current.element(tag).value_length == 0:
+        return None, True, True
+    if spec.kind == KIND_BYTES:
+        return bytes(current.element(tag).raw), True, False
+    return current[tag], True, False
 
 
 @dataclass
@@ -354,7 +421,7 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
     specs = [tag_spec(key) for key in tags]
     if not specs:
         raise ValueError("scan() needs at least one tag")
-    if len({spec.tag for spec in specs}) != len(specs):
+    if len({(spec.tag, spec.path) for spec in specs}) != len(specs):
         raise ValueError("a tag is requested twice")
     names = [spec.name for spec in specs]
     if "path" in names or "error" in names:
@@ -364,16 +431,17 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
         threads = min(os.cpu_count() or 1, 8)
     threads = max(1, min(int(threads), max(1, len(paths) // CHUNK_SIZE + 1)))
 
-    charset_column = -1
-    wanted = {spec.tag: i for i, spec in enumerate(specs)}
-    if CHARSET_TAG in wanted:
-        charset_column = wanted[CHARSET_TAG]
-    else:
-        charset_column = len(specs)
-        wanted[CHARSET_TAG] = charset_column
-    ordered = sorted(wanted)
-    columns = [wanted[tag] for tag in ordered]
-
+    # the C pass wants each top-level tag once (columns may share a sequence), plus the
+    # character set, which decides how text decodes
+    slots = sorted({spec.tag for spec in specs} | {CHARSET_TAG})
+    slot_of = {tag: i for i, tag in enumerate(slots)}
+    sequence_slots = [False] * len(slots)
+    for spec in specs:
+        if spec.path is not None:
+            sequence_slots[slot_of[spec.tag]] = True
+    column_slots = [slot_of[spec.tag] for spec in specs]
+    column_paths = [spec.path for spec in specs]
+    charset_column = slot_of[CHARSET_TAG]
     chunks = _chunks(paths, CHUNK_SIZE)
     reporter = _progress_reporter(progress, len(paths))
     builders = [_builder(spec) for spec in specs]
@@ -384,10 +452,10 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
 
     def consume(result: Any) -> None:
         nonlocal fallbacks
-        fallbacks += result.fill(builders, charset_column, charset_kinds, fallback,
-                                 _describe_error, errors)
+        fallbacks += result.fill(builders, column_slots, column_paths, charset_column,
+                                 charset_kinds, fallback, _describe_error, errors)
 
-    _run_c_pass(chunks, threads, ordered, columns, read_size, force, reporter, consume)
+    _run_c_pass(chunks, threads, slots, sequence_slots, read_size, force, reporter, consume)
     if reporter is not None:
         reporter.finish(sum(e is not None for e in errors))
     table = ScanResult(paths, specs, {spec.name: b.finish() for spec, b in zip(specs, builders)},
@@ -402,7 +470,7 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
     return table
 
 
-def _run_c_pass(chunks: list[list[str]], threads: int, tags: list[int], columns: list[int],
+def _run_c_pass(chunks: list[list[str]], threads: int, tags: list[int], sequences: list[bool],
                 read_size: int, force: bool, reporter: Any,
                 consume: Callable[[Any], None]) -> None:
     """Scan the chunks and hand each ChunkResult to ``consume``, in chunk order.
@@ -412,7 +480,7 @@ def _run_c_pass(chunks: list[list[str]], threads: int, tags: list[int], columns:
     so the conversion overlaps the scanning.
     """
     if threads == 1:
-        scanner = FileScanner(tags, columns, read_size, force)
+        scanner = FileScanner(tags, range(len(tags)), read_size, force, 128, sequences)
         for chunk in chunks:
             result = scanner.scan(chunk)
             if reporter is not None:
@@ -425,7 +493,7 @@ def _run_c_pass(chunks: list[list[str]], threads: int, tags: list[int], columns:
     failures: list[BaseException] = []
 
     def work() -> None:
-        scanner = FileScanner(tags, columns, read_size, force)
+        scanner = FileScanner(tags, range(len(tags)), read_size, force, 128, sequences)
         try:
             while True:
                 with ready:
