@@ -404,7 +404,9 @@ def scan(source: str | os.PathLike | Iterable, tags: Iterable[TagKey] | str, *,
 
     ``source``: a directory (walked recursively unless ``recursive=False``), a glob
     pattern, a file, or an iterable of paths. ``tags``: keywords, int tags, (group,
-    element) tuples or "(gggg,eeee)" strings (or one comma-separated string).
+    element) tuples, "(gggg,eeee)" strings, paths into sequences such as
+    "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing" (or one
+    comma-separated string).
     ``threads``: workers running the C pass (default: the number of CPUs, at most 8).
     ``on_error``: "record" (a bad file is a row with its ``error``), "skip" (drop those
     rows) or "raise" (raise the first error as DicomError). ``progress``: True for a
