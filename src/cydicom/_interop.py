@@ -9,6 +9,20 @@ import warnings
 from .errors import DicomError
 
 
+def _unconverted(el):
+    """An element cydicom cannot convert: UN with its raw bytes, never converted by pydicom.
+
+    (pydicom would replace UN by the dictionary VR of a public tag and convert the bytes
+    again, failing the same way.)
+    """
+    from pydicom.dataelem import DataElement
+
+    elem = DataElement(el.tag, "UN", bytes(el.raw), el.offset, el.is_undefined_length,
+                       already_converted=True)
+    elem.VR = "UN"
+    return elem
+
+
 def _element(el):
     from pydicom.dataelem import DataElement
     from pydicom.sequence import Sequence
@@ -16,7 +30,7 @@ def _element(el):
     try:
         vr, value = el.vr, el.value
     except DicomError:
-        return DataElement(el.tag, "UN", bytes(el.raw))
+        return _unconverted(el)
     if vr == "SQ":
         value = Sequence([_dataset(item) for item in value])
     elif vr in ("US or SS", "US or OW", "US or SS or OW", "OB or OW") and value is not None:
