@@ -9,6 +9,7 @@ from .errors import (
     InvalidVRError,
     InvalidValueError,
     LengthError,
+    LimitError,
     NestingError,
     TruncatedError,
     UnsupportedTransferSyntaxError,
@@ -19,6 +20,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousVRError", "Dataset", "DeflateError", "DicomError", "DicomWarning", "Element",
-    "InvalidDicomError", "InvalidVRError", "InvalidValueError", "LengthError", "NestingError", "Sequence",
+    "InvalidDicomError", "InvalidVRError", "InvalidValueError", "LengthError", "LimitError", "NestingError", "Sequence",
     "TruncatedError", "UnsupportedTransferSyntaxError", "dcmread", "__version__",
 ]

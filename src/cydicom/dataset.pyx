@@ -15,7 +15,7 @@ from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 
 from cydicom._walker cimport (
     DEFAULT_MAX_DEPTH, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
-    EF_UNKNOWN_VR, ERR_CHARSET_VR, ERR_NESTING, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
+    EF_UNKNOWN_VR, ERR_CHARSET_VR, ERR_NESTING, ERR_TOO_MANY_HOPS, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
     ERR_TRUNCATED_PEEK, ElementRecord, ElementTable, ItemRecord, ItemTable, STOP_NONE,
     UNDEFINED_LENGTH, WALK_NO_DELIMITER, WalkContext, init_context, items_free, table_find, table_free,
     table_sort_unique, walk_dataset, walk_sequence,
@@ -26,8 +26,8 @@ from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
 from cydicom._values cimport convert_value
 from cydicom._values import CHARSET_VRS, KNOWN_VRS, RETRY_ORDER, empty_value
 from cydicom.errors import (
-    AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, NestingError,
-    TruncatedError,
+    AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, LimitError,
+    NestingError, TruncatedError,
 )
 
 cdef extern from "Python.h":
@@ -98,6 +98,9 @@ def walk_error(int status, uint64_t offset, uint32_t tag):
         return NestingError(f"Sequences nested deeper than the limit {where}")
     if status == ERR_CHARSET_VR:
         return InvalidVRError(f"Specific Character Set with an unknown VR {where}")
+    if status == ERR_TOO_MANY_HOPS:
+        return LimitError(f"Too many item hops finding the end of undefined-length values "
+                          f"(a hostile chain of items?) {where}")
     if status == ERR_NO_MEMORY:
         return MemoryError("out of memory while walking elements")
     return DicomError(f"walker status {status} {where}")
