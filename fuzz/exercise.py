@@ -37,7 +37,7 @@ def touch_dataset(ds, budget):
     next elements are still touched.
     """
     stack = [ds]
-    while stack and budget.left > 0:
+    while stack and budget.take():  # a level counts as one element (empty items are cheap)
         level = stack.pop()
         level.element_table()
         for el in level:

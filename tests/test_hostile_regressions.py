@@ -1,16 +1,25 @@
 """Replay fuzz/regressions/: every input that ever crashed, hung or misbehaved.
 
 Each must read to a Dataset or a DicomError, in a memory- and time-limited process
-(tests/hostile.py), with everything touched as the fuzz harness touches it.
+(tests/hostile.py), with everything touched as the fuzz harness touches it. Large
+regular inputs (quadratic-work cases, deflate bombs) are stored gzip-compressed.
 """
 import glob
+import gzip
 import os
 
 import pytest
 
 from hostile import FUZZ_DIR, assert_all_handled
 
-REGRESSIONS = sorted(glob.glob(os.path.join(FUZZ_DIR, "regressions", "*.dcm")))
+REGRESSIONS = sorted(glob.glob(os.path.join(FUZZ_DIR, "regressions", "*.dcm"))
+                     + glob.glob(os.path.join(FUZZ_DIR, "regressions", "*.dcm.gz")))
+
+
+def read_regression(path):
+    """The input bytes of a regression file (gunzipped if it ends in .gz)."""
+    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as handle:
+        return handle.read()
 
 
 def test_there_are_regressions_to_replay():
@@ -20,8 +29,7 @@ def test_there_are_regressions_to_replay():
 def test_every_regression_is_handled():
     cases = {}
     for path in REGRESSIONS:
-        with open(path, "rb") as handle:
-            cases[os.path.basename(path)] = handle.read()
+        cases[os.path.basename(path)] = read_regression(path)
     assert_all_handled(cases)
 
 
