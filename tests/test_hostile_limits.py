@@ -82,3 +82,38 @@ def test_a_huge_declared_pixel_length_in_a_file_maps_only_the_file(tmp_path):
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 << 10  # KiB
     ds.close()
     assert os.path.getsize(path) < 8192
+
+
+def test_max_depth_is_capped_so_the_walker_cannot_overflow_the_stack():
+    from test_hostile_inputs import nested_file
+
+    data = nested_file(5000, undefined_sequences=True, undefined_items=True)
+    with pytest.raises(cydicom.NestingError):
+        cydicom.dcmread(data, max_depth=1000)
+    for bad in (1001, 100_000, -1):
+        with pytest.raises(ValueError, match="max_depth"):
+            cydicom.dcmread(data, max_depth=bad)
+
+
+def test_nesting_at_the_largest_max_depth_fits_a_small_thread_stack():
+    import threading
+
+    from test_hostile_inputs import nested_file
+
+    data = nested_file(2000, undefined_sequences=True, undefined_items=True)
+    outcome = []
+
+    def read():
+        try:
+            cydicom.dcmread(data, max_depth=1000)
+        except cydicom.NestingError as exc:
+            outcome.append(exc)
+
+    previous = threading.stack_size(1 << 20)
+    try:
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(previous)
+    assert len(outcome) == 1

@@ -49,6 +49,7 @@ AMBIGUOUS_US_SS_TAGS = frozenset((
 AMBIGUOUS_OB_OW_TAGS = frozenset((0x54000110, 0x54000112, 0x5400100A, 0x54001010))
 OVERLAY_DATA_TAGS = frozenset((group << 16) | 0x3000 for group in range(0x6000, 0x601F, 2))
 
+MAX_DEPTH_LIMIT = 1000
 cdef object _MISSING = object()
 # the two-letter VR strings, created once: (b0 - 65) * 26 + (b1 - 65) -> "AE", ...
 cdef list _VR_NAMES = [chr(65 + i // 26) + chr(65 + i % 26) for i in range(26 * 26)]
@@ -221,6 +222,11 @@ cdef class ReadOptions:
     """Per-call reading options (never global state)."""
 
     def __cinit__(self, bint strict=False, int max_depth=DEFAULT_MAX_DEPTH):
+        if not 0 <= max_depth <= MAX_DEPTH_LIMIT:
+            # the walker recurses once per level, ~300 bytes of C stack each: a higher
+            # limit could overflow a thread's stack on hostile nesting
+            raise ValueError(f"max_depth must be between 0 and {MAX_DEPTH_LIMIT}, "
+                             f"not {max_depth}")
         self.strict = strict
         self.max_depth = max_depth
 

@@ -50,7 +50,7 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
 
     Parameters mirror pydicom's ``dcmread``. ``strict=True`` raises on data pydicom would
     silently drop or shorten (truncated values, missing delimiters); ``max_depth`` limits
-    sequence nesting. A deflated dataset may inflate to ``max_inflated_size`` bytes (default:
+    sequence nesting (at most 1000). A deflated dataset may inflate to ``max_inflated_size`` bytes (default:
     100 times its compressed size, at least 64 MiB), else ``DeflateError``. Nothing is
     converted until an element is accessed.
     """
