@@ -117,3 +117,16 @@ def test_nesting_at_the_largest_max_depth_fits_a_small_thread_stack():
     finally:
         threading.stack_size(previous)
     assert len(outcome) == 1
+
+
+def test_to_pydicom_converts_the_deepest_nesting_allowed():
+    from test_hostile_inputs import nested_file
+
+    ds = cydicom.dcmread(nested_file(999, undefined_sequences=True, undefined_items=False),
+                         max_depth=1000)
+    level = ds.to_pydicom()
+    for _ in range(999):
+        assert level.ReferencedImageSequence.is_undefined_length
+        level = level.ReferencedImageSequence[0]
+        assert not level.is_undefined_length_sequence_item
+    assert level.PatientID == "ID"
