@@ -28,7 +28,8 @@ def header_elements(*, implicit=False, little=True):
     def el(tag, vr, value):
         return element(tag, vr, value, implicit=implicit, little=little)
 
-    inner = el(0x00081150, "UI", b"1.2.840.10008.5.1.4.1.1.2\x00") + el(0x00081155, "UI", b"1.2.3.4")
+    inner = (el(0x00081150, "UI", b"1.2.840.10008.5.1.4.1.1.2\x00")
+             + el(0x00081155, "UI", b"1.2.3.4"))
     nested = sequence(0x00400275, [item(el(0x00321060, "LO", b"nested item "), little=little)],
                       implicit=implicit, little=little)
     return b"".join([

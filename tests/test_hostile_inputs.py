@@ -30,6 +30,7 @@ LENGTHS_U16 = [0, 1, 3, 0xFF, 0x7FFF, 0xFFFE, 0xFFFF]
 BOGUS_VRS = [b"XX", b"cs", b"\x00\x00", b"  ", b"U\xb5", b"SQ", b"UN", b"OB", b"UT", b"US", b"AT",
              b"\xff\xff"]
 ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
+LONG_VRS = {vr.encode() for vr in "OB OD OF OL OV OW SQ SV UC UN UR UT UV".split()}
 
 
 def _real(name):
@@ -71,8 +72,7 @@ def field_offsets(data):
                 offset, vr = int(record["offset"]), int(record["vr"])
                 if vr == 0:
                     fields.append((offset - 8, None, offset - 4, 4))
-                elif record["length"] == 0xFFFFFFFF or offset >= 12 and data[offset - 8:offset - 6] \
-                        == vr.to_bytes(2, "big") and data[offset - 6:offset - 4] == b"\0\0":
+                elif vr.to_bytes(2, "big") in LONG_VRS:
                     fields.append((offset - 12, offset - 8, offset - 4, 4))
                 else:
                     fields.append((offset - 8, offset - 4, offset - 2, 2))
