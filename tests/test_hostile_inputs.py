@@ -55,7 +55,8 @@ def field_offsets(data):
     """(header, vr or None, length offset, length size) of every element, recursively.
 
     Found by reading the intact file with cydicom: a record's value offset and VR give
-    where its header, VR and length field are.
+    where its header, VR and length field are. None for a deflated file (its offsets are
+    into the inflated dataset).
     """
     import warnings
 
@@ -65,6 +66,8 @@ def field_offsets(data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = cydicom.dcmread(data, force=True)
+        if ds.transfer_syntax == "1.2.840.10008.1.2.1.99":
+            return []
         stack = [ds] + ([ds.file_meta] if ds.file_meta is not None else [])
         while stack:
             level = stack.pop()
