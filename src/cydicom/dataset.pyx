@@ -392,8 +392,11 @@ cdef class Element:
             value = self._convert_as(vr)
             if (0x00281101 <= self._tag <= 0x00281103 or self._tag == 0x00283002) and (
                     type(value) is list and value):
-                if value[0] < 0:
-                    value[0] += 65536
+                try:  # as pydicom's hooks.raw_element_value, which ignores any error here
+                    if value[0] < 0:
+                        value[0] += 65536
+                except TypeError:  # e.g. a str value, with a corrupted VR
+                    pass
         if vr == "SQ" and not (self._flags & EF_SEQUENCE):
             # pydicom stores the converted SQ, then runs _set_pixel_representation
             ds._store(self._index, vr, value)
