@@ -1,7 +1,8 @@
 """Run hostile inputs in a child process with a memory limit and a time limit.
 
 ``run_cases({name: bytes})`` writes the inputs to a temporary folder and reads each with
-``fuzz/exercise.py``'s ``read_everything`` in a fresh ``python`` process whose address
+``fuzz/exercise.py``'s ``read_everything`` (and ``scan_bytes``, once ``cydicom.scan``
+exists) in a fresh ``python`` process whose address
 space is limited (``RLIMIT_AS``: its size after the imports plus ``EXTRA_MEMORY``) and
 whose run is limited in time. The result says, per input, whether it read to a Dataset or
 which ``DicomError`` it raised, how long it took, and every input that did anything else
@@ -25,8 +26,19 @@ CHILD = r"""
 import json, os, resource, sys, time, traceback
 sys.path.insert(0, sys.argv[2])
 import cydicom
-from exercise import read_everything
+from exercise import read_everything, scan_bytes
 import pydicom, numpy  # loaded before the limit: to_pydicom and pixels use them
+
+def outcome_of(data):  # read_everything's outcome; scan() must give one row, error or not
+    try:
+        read_everything(data, to_pydicom=to_pydicom)
+        outcome = "ok"
+    except cydicom.DicomError as exc:
+        outcome = type(exc).__name__
+    row = scan_bytes(data)  # None when this build has no cydicom.scan
+    if row is not None and "error" not in row:
+        raise AssertionError(f"scan row without an error column: {row!r}")
+    return outcome
 
 def vm_size():
     with open("/proc/self/status") as status:
@@ -43,10 +55,7 @@ for name in sorted(os.listdir(folder)):
     out.write(json.dumps({"start": name}) + "\n"); out.flush()
     began = time.perf_counter()
     try:
-        read_everything(data, to_pydicom=to_pydicom)
-        outcome = "ok"
-    except cydicom.DicomError as exc:
-        outcome = type(exc).__name__
+        outcome = outcome_of(data)
     except BaseException as exc:
         outcome = "BUG " + "".join(traceback.format_exception_only(exc)).strip()[-300:]
         outcome += " | " + traceback.format_tb(exc.__traceback__)[-1].strip()[-300:]
