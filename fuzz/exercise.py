@@ -97,4 +97,7 @@ def scan_bytes(data, tags=("PatientID", "Rows", "ImagePositionPatient", "SeriesI
         os.unlink(path)
     if len(rows) != 1:
         raise AssertionError(f"scan of one file gave {len(rows)} rows")
-    return rows[0]
+    row = rows[0]
+    if not isinstance(row, dict) or not isinstance(row.get("error") or "", str):
+        raise AssertionError(f"scan row is not a dict with an error string or None: {row!r}")
+    return row

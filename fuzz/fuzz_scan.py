@@ -15,7 +15,7 @@ import atheris
 with atheris.instrument_imports(include=["cydicom"]):
     import cydicom
 
-from exercise import read_everything, scan_bytes
+from exercise import scan_bytes
 
 
 def _header_of_file(data):
@@ -31,9 +31,7 @@ def _header_of_file(data):
 
 def test_one_input(data):
     if hasattr(cydicom, "scan"):
-        row = scan_bytes(data)
-        if not isinstance(row, dict) or "error" not in row:
-            raise AssertionError(f"scan row without an error column: {row!r}")
+        scan_bytes(data)  # checks the row itself
         return
     try:
         _header_of_file(data)

@@ -35,9 +35,7 @@ def outcome_of(data):  # read_everything's outcome; scan() must give one row, er
         outcome = "ok"
     except cydicom.DicomError as exc:
         outcome = type(exc).__name__
-    row = scan_bytes(data)  # None when this build has no cydicom.scan
-    if row is not None and "error" not in row:
-        raise AssertionError(f"scan row without an error column: {row!r}")
+    scan_bytes(data)  # checks its row; does nothing when this build has no cydicom.scan
     return outcome
 
 def vm_size():
