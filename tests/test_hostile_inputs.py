@@ -355,3 +355,30 @@ def test_deflate_bomb_is_refused_without_inflating_it():
     report = assert_all_handled({"bomb": bomb, "bomb-cut": bomb[:len(bomb) // 2]},
                                 extra_memory=256 << 20)
     assert report.outcomes == {"bomb": "DeflateError", "bomb-cut": "DeflateError"}
+
+
+def test_scan_glue_calls_scan_as_specified(monkeypatch):
+    """fuzz/exercise.py's scan_bytes, with a stand-in until cydicom.scan is merged."""
+    import cydicom
+    from exercise import scan_bytes
+
+    calls = []
+
+    class Table:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def to_pylist(self):
+            return self.rows
+
+    def fake_scan(paths, tags, threads, on_error):
+        with open(paths[0], "rb") as handle:
+            calls.append((handle.read(), list(tags), threads, on_error))
+        return Table([{"path": paths[0], "PatientID": None, "error": "TruncatedError: ..."}])
+
+    monkeypatch.setattr(cydicom, "scan", fake_scan, raising=False)
+    assert scan_bytes(b"abc")["error"].startswith("TruncatedError")
+    assert calls[0][0] == b"abc" and calls[0][2:] == (1, "record") and "PatientID" in calls[0][1]
+    monkeypatch.setattr(cydicom, "scan", lambda *a, **k: Table([{"error": 3}]))
+    with pytest.raises(AssertionError, match="error string"):
+        scan_bytes(b"abc")
