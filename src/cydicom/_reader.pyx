@@ -129,8 +129,8 @@ cdef bytes _inflate(Source source, uint64_t pos, max_inflated_size):
 
 
 def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=False,
-                specific_tags=None, bint strict=False, int max_depth=128, bint probe=False,
-                path=None, uint64_t file_size=0, max_inflated_size=None):
+                specific_tags=None, bint strict=False, int max_depth=128,
+                max_inflated_size=None, bint probe=False, path=None, uint64_t file_size=0):
     """Read a DICOM stream held by ``obj`` (any object with the buffer protocol).
 
     ``probe=True`` reads a header prefix: truncation is not reported unless the walk

@@ -27,15 +27,15 @@ def _learn_header_size(ds):
     _prefix_hint = hint
 
 
-def _read_header(path, options, limits):
+def _read_header(path, options):
     """Read a growing prefix of ``path`` until the header (up to Pixel Data) fits."""
     want = _prefix_hint
     while True:
         data, size = read_prefix(path, want)
         if len(data) >= size:
-            return read_stream(data, None, *options, **limits)
+            return read_stream(data, None, *options)
         try:
-            ds = read_stream(data, None, *options, True, **limits)
+            ds = read_stream(data, None, *options, True)
             if ds.stopped_at_pixels:
                 _learn_header_size(ds)
                 return ds
@@ -50,21 +50,21 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
 
     Parameters mirror pydicom's ``dcmread``. ``strict=True`` raises on data pydicom would
     silently drop or shorten (truncated values, missing delimiters); ``max_depth`` limits
-    sequence nesting (at most 1000). A deflated dataset may inflate to ``max_inflated_size`` bytes (default:
-    100 times its compressed size, at least 64 MiB), else ``DeflateError``. Nothing is
-    converted until an element is accessed.
+    sequence nesting (at most 1000). A deflated dataset may inflate to
+    ``max_inflated_size`` bytes (default: 100 times its compressed size, at least 64 MiB),
+    else ``DeflateError``. Nothing is converted until an element is accessed.
     """
-    options = (force, stop_before_pixels, specific_tags, strict, max_depth)  # read_stream's
-    limits = {"max_inflated_size": max_inflated_size}
+    options = (force, stop_before_pixels, specific_tags, strict, max_depth,  # read_stream's
+               max_inflated_size)
     kind = type(source)
     if kind is str or isinstance(source, os.PathLike):
         if stop_before_pixels:
-            return _read_header(source, options, limits)
+            return _read_header(source, options)
         data, size = read_prefix(source, _prefix_hint)
         if len(data) >= size:
-            return read_stream(data, None, *options, **limits)
+            return read_stream(data, None, *options)
         try:
-            ds = read_stream(data, None, *options, False, source, size, **limits)
+            ds = read_stream(data, None, *options, False, source, size)
         except (TruncatedError, DeflateError):
             ds = None  # the header runs past the prefix: read the mapped file instead
         if ds is not None:
@@ -72,14 +72,14 @@ def dcmread(source, *, stop_before_pixels=False, specific_tags=None, force=False
             return ds
         data = map_file(source)
         try:
-            return read_stream(data, getattr(data, "close", None), *options, **limits)
+            return read_stream(data, getattr(data, "close", None), *options)
         except BaseException:
             if type(data) is not bytes:
                 data.close()
             raise
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return read_stream(source, None, *options, **limits)
+        return read_stream(source, None, *options)
     if hasattr(source, "read"):
-        return read_stream(source.read(), None, *options, **limits)
+        return read_stream(source.read(), None, *options)
     raise TypeError(f"dcmread() takes a path, bytes or a binary file object, "
                     f"not {kind.__name__}")
