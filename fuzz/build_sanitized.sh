@@ -19,7 +19,7 @@ find "$out/src" \( -name '*.so' -o -name '*.c' -o -name '*.html' -o -name __pyca
 cp "$repo/setup.py" "$repo/pyproject.toml" "$repo/README.md" "$out/"
 cd "$out"
 CYDICOM_SANITIZE=1 nice -n 10 python setup.py -q build_ext --inplace
-for so in src/cydicom/*.so; do
+for so in $(find src -name "*.so"); do
     [ "$(nm -u "$so" | grep -c __asan_)" -gt 0 ] || { echo "not instrumented with ASan: $so" >&2; exit 1; }
     [ "$(nm -u "$so" | grep -c __sanitizer_cov_)" -gt 0 ] || { echo "no fuzzer coverage in: $so" >&2; exit 1; }
 done
