@@ -245,11 +245,12 @@ def test_nesting_within_the_limit_reads_every_level():
 # ---- huge declared lengths: a 3 GiB element in a 1 KiB file allocates nothing big -------
 
 def huge_length_files():
-    """Files of about 1 KiB whose elements, items or pixel data declare up to 4 GiB."""
+    """Files of a few KiB whose elements, items or pixel data declare up to 4 GiB (and an
+    RLE frame that would decode to 500 KiB for a 1-pixel image)."""
     from conformance.rawgen import (DEFLATED, EXPLICIT_BE, IMPLICIT_LE, dicom_file, element,
                                     item)
 
-    from seeds import JPEG_BASELINE, header_elements, image_elements
+    from seeds import JPEG_BASELINE, RLE_LOSSLESS, header_elements, image_elements
 
     three_gib = 0xC0000000
     cases = {}
@@ -281,12 +282,18 @@ def huge_length_files():
         cases[f"pixels-encapsulated-{frames}"] = dicom_file(
             image + element(0x7FE00010, "OB", b"", length=0xFFFFFFFF) + fragments,
             JPEG_BASELINE)
+    # RLE: a 1x1 image whose one segment repeats a byte 128 times, 4000 times over
+    rle_frame = struct.pack("<16L", 1, 64, *([0] * 14)) + b"\x81\x07" * 4000
+    cases["pixels-rle-bomb"] = dicom_file(
+        header_elements() + image_elements(1, 1, 1, bits=8)
+        + element(0x7FE00010, "OB", b"", length=0xFFFFFFFF) + item(b"") + item(rle_frame)
+        + struct.pack("<HHL", 0xFFFE, 0xE0DD, 0), RLE_LOSSLESS)
     return cases
 
 
 def test_huge_declared_lengths_allocate_nothing_big():
     cases = huge_length_files()
-    assert all(len(data) < 4096 for data in cases.values())
+    assert all(len(data) < 10_000 for data in cases.values())
     # far less than any declared size: the child may grow by 128 MiB only
     assert_all_handled(cases, extra_memory=128 << 20)
 
