@@ -308,6 +308,17 @@ def _ob_undefined():
     return struct.pack("<HH", 0x0009, 0x1010) + b"OB\0\0" + struct.pack("<L", 0xFFFFFFFF)
 
 
+def hop_chain_units(units):
+    """Items that each hold a sequence delimiter, then an undefined-length OB header.
+
+    Each OB value's end is searched by hopping over every item after it (no delimiter
+    tag on the chain), then found by the scan in the very next item: the walk goes on
+    there and the next OB hops over the rest of the chain again.
+    """
+    end = struct.pack("<HHL", 0xFFFE, 0xE0DD, 0)
+    return (struct.pack("<HHL", 0xFFFE, 0xE000, 20) + end + _ob_undefined()) * units
+
+
 def quadratic_files(units=64_000):
     """Files on which a naive walker does one scan (or hop chain) per unit, to the end."""
     from conformance.rawgen import JPEG_BASELINE, dicom_file, file_meta
@@ -319,8 +330,15 @@ def quadratic_files(units=64_000):
     return {
         # every item holds an undefined-length value without a delimiter
         "no-delimiter-scans": dicom_file(_sq_header() + (undefined_item + _ob_undefined()) * units),
+        # the same inside a defined-length sequence: each item's own walk scans again
+        "no-delimiter-scans-item-walks": dicom_file(_sq_header(
+            units * (len(undefined_item) + len(_ob_undefined())))
+            + (undefined_item + _ob_undefined()) * units),
+        # a value without delimiter inside an item of a chain of such items
+        "item-chain-no-delimiter": dicom_file(_sq_header()
+                                              + (chained_item + _ob_undefined()) * units),
         # every value's end is searched by hopping over all the items after it
-        "item-hop-chain": dicom_file(_sq_header() + (chained_item + _ob_undefined()) * units),
+        "item-hop-chain": dicom_file(_ob_undefined() + hop_chain_units(units)),
         "many-empty-items": dicom_file(_sq_header() + empty_item * 8 * units + end),
         "many-fragments": file_meta(JPEG_BASELINE) + struct.pack("<HH", 0x7FE0, 0x0010) + b"OB\0\0"
         + struct.pack("<L", 0xFFFFFFFF) + empty_item * 8 * units + end,

@@ -64,9 +64,11 @@ def test_a_hop_chain_below_the_budget_reads_as_pydicom_reads_it():
 
 
 def test_a_long_hop_chain_is_a_limit_error():
-    unit = struct.pack("<HHL", 0xFFFE, 0xE000, 12) + _ob_undefined()
+    from test_hostile_inputs import hop_chain_units
+
     with pytest.raises(cydicom.LimitError, match="item hops"):
-        cydicom.dcmread(dicom_file(_sq_header() + unit * 2000))
+        cydicom.dcmread(dicom_file(_ob_undefined() + hop_chain_units(2000)))
+    assert len(cydicom.dcmread(dicom_file(_ob_undefined() + hop_chain_units(100)))) == 1
 
 
 def test_a_huge_declared_pixel_length_in_a_file_maps_only_the_file(tmp_path):

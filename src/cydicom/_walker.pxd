@@ -82,7 +82,8 @@ ctypedef struct WalkContext:
     uint32_t error_tag        # the element being read (0 if none)
     # a delimiter scan found none from no_delimiter_from up to no_delimiter_end: later
     # scans inside that range are answered at once (hostile input can ask for one scan
-    # per 20 bytes, each to the end of the data: quadratic without this)
+    # per 20 bytes, each to the end of the data: quadratic without this). Datasets carry
+    # it from walk to walk of the same buffer (Source.begin_walk / end_walk).
     uint64_t no_delimiter_from
     uint64_t no_delimiter_end
     # item hops left for undefined-length values (set at the first one): hostile input can

@@ -182,7 +182,7 @@ cdef int _undefined_value_end(WalkContext *ctx, uint64_t start, uint64_t stream_
         if tag != TAG_ITEM or not fits(pos, 4, stream_end):
             break
         pos += 4 + <uint64_t>read_u32(buf + pos, little)
-    if stream_end == ctx.no_delimiter_end and start >= ctx.no_delimiter_from:
+    if start >= ctx.no_delimiter_from and stream_end <= ctx.no_delimiter_end:
         pos = stream_end
     else:
         pos = _find_delimiter(buf, start, stream_end, little)
@@ -337,6 +337,12 @@ cdef int _walk_elements(WalkContext *ctx, uint64_t start, uint64_t stream_end,
             if status < 0:
                 end_pos[0] = seq_end
                 return status
+            if status == WALK_NO_DELIMITER:  # an item's value took the rest of the data
+                if out != NULL and _append(out, tag, VR_SQ, flags | EF_SEQUENCE | EF_NO_DELIMITER,
+                                           length, value_start, seq_end - value_start) < 0:
+                    return ERR_NO_MEMORY
+                end_pos[0] = seq_end
+                return WALK_NO_DELIMITER
             if out != NULL and _append(out, tag, VR_SQ, flags | EF_SEQUENCE, length,
                                        value_start, seq_end - 8 - value_start) < 0:
                 return ERR_NO_MEMORY
@@ -405,6 +411,12 @@ cdef int walk_sequence(WalkContext *ctx, uint64_t start, uint64_t stream_end,
                                           length == UNDEFINED_LENGTH,
                                           status == WALK_NO_DELIMITER) < 0:
             return ERR_NO_MEMORY
+        if status == WALK_NO_DELIMITER:
+            # a value without delimiter took the rest of the data: reading items from
+            # inside it (where pydicom's stream rewinds to) would give every later item
+            # a value overlapping all the others, quadratic in memory once converted
+            end_pos[0] = stream_end
+            return WALK_NO_DELIMITER
         pos = item_end
 
 

@@ -127,6 +127,8 @@ cdef class Source:
         self.obj = obj
         self.closer = closer
         self.memview = None
+        self.no_delimiter_from = 0xFFFFFFFFFFFFFFFF
+        self.no_delimiter_end = 0
 
     cdef int check_open(self) except -1:
         if not self.has_view:
@@ -179,6 +181,16 @@ cdef class Source:
         self.check_open()
         self.walkers += 1
         return 0
+
+    cdef void load_delimiter_memo(self, WalkContext *ctx) noexcept:
+        """Start ``ctx`` from what earlier walks of this buffer learnt about delimiters
+        (the item walks of a sequence would otherwise each scan to the end again)."""
+        ctx.no_delimiter_from = self.no_delimiter_from
+        ctx.no_delimiter_end = self.no_delimiter_end
+
+    cdef void save_delimiter_memo(self, const WalkContext *ctx) noexcept:
+        self.no_delimiter_from = ctx.no_delimiter_from
+        self.no_delimiter_end = ctx.no_delimiter_end
 
     cdef void end_walk(self):
         self.walkers -= 1
@@ -474,12 +486,14 @@ cdef class Dataset:
         cdef int status
         self._source.begin_walk()
         init_context(&ctx, self._source.data, self._little, self._options.max_depth)
+        self._source.load_delimiter_memo(&ctx)
         try:
             with nogil:
                 status = walk_dataset(&ctx, start, self._stream_end, byte_length,
                                       self._implicit, self._depth, stop_mode, &self._table,
                                       end_pos)
         finally:
+            self._source.save_delimiter_memo(&ctx)
             self._source.end_walk()
         if status < 0:
             raise walk_error(status, ctx.error_offset, ctx.error_tag)
@@ -536,11 +550,13 @@ cdef class Dataset:
         try:
             self._source.begin_walk()
             init_context(&ctx, self._source.data, self._little, self._options.max_depth)
+            self._source.load_delimiter_memo(&ctx)
             try:
                 with nogil:
                     status = walk_sequence(&ctx, element._offset, stream_end, byte_length,
                                            self._implicit, self._depth + 1, &items, &end)
             finally:
+                self._source.save_delimiter_memo(&ctx)
                 self._source.end_walk()
             if status < 0:
                 raise walk_error(status, ctx.error_offset, element._tag)
