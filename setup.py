@@ -2,7 +2,8 @@
 
 Environment switches:
   CYDICOM_DEBUG=1     annotate + linetrace + bounds/wraparound checks on
-  CYDICOM_SANITIZE=1  clang with -fsanitize=address,undefined,fuzzer-no-link (for atheris)
+  CYDICOM_SANITIZE=1  clang with -fsanitize=address,undefined,fuzzer-no-link (for atheris;
+                      fuzz/build_sanitized.sh builds it in a separate directory)
 """
 import glob
 import os
@@ -19,7 +20,9 @@ link_args = []
 if SANITIZE:
     os.environ.setdefault("CC", "clang")
     os.environ.setdefault("LDSHARED", "clang -shared")
-    flags = ["-fsanitize=address,undefined,fuzzer-no-link", "-fno-omit-frame-pointer"]
+    # any undefined behaviour aborts, so that the fuzzer records the input
+    flags = ["-fsanitize=address,undefined,fuzzer-no-link", "-fno-sanitize-recover=all",
+             "-fno-omit-frame-pointer"]
     compile_args += flags
     link_args += flags
 

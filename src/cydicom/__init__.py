@@ -11,6 +11,7 @@ from .errors import (
     InvalidVRError,
     InvalidValueError,
     LengthError,
+    LimitError,
     MissingDecoderError,
     NestingError,
     PixelDataError,
@@ -24,7 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousVRError", "Dataset", "DeflateError", "DicomError", "DicomWarning", "Element",
-    "InvalidDicomError", "InvalidVRError", "InvalidValueError", "LengthError", "NestingError", "Sequence",
+    "InvalidDicomError", "InvalidVRError", "InvalidValueError", "LengthError", "LimitError", "NestingError", "Sequence",
     "TruncatedError", "UnsupportedTransferSyntaxError", "dcmread", "__version__",
     "PixelDataError", "EncapsulationError", "DecoderError", "MissingDecoderError",
     "ScanResult", "scan",

@@ -67,10 +67,12 @@ def convert_encodings(value):
         terms = ["ISO_IR 6"]
     elif isinstance(value, str):
         terms = [value]
-    else:
+    elif isinstance(value, list):
         terms = list(value)
         if not terms[0]:
             terms[0] = "ISO_IR 6"
+    else:  # e.g. (0008,0005) written with a numeric VR: pydicom fails with a TypeError
+        raise InvalidValueError(f"Specific Character Set value {value!r} is not text")
     result = []
     for term in terms:
         if not isinstance(term, str):  # e.g. (0008,0005) written with a numeric VR

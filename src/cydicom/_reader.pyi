@@ -10,7 +10,10 @@ EXPLICIT_VR_LITTLE_ENDIAN: Final[str]
 EXPLICIT_VR_BIG_ENDIAN: Final[str]
 DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN: Final[str]
 CHARSET_TAG: Final[int]
-MAX_INFLATED_SIZE: Final[int]
+INFLATE_RATIO: Final[int]
+MIN_INFLATE_LIMIT: Final[int]
+
+def inflate_limit(compressed_size: int, max_inflated_size: int | None = None) -> int: ...
 
 def read_stream(
     obj: Any,
@@ -20,6 +23,7 @@ def read_stream(
     specific_tags: Iterable[TagKey] | None = None,
     strict: bool = False,
     max_depth: int = 128,
+    max_inflated_size: int | None = None,
     probe: bool = False,
     path: str | PathLike[str] | None = None,
     file_size: int = 0,

@@ -29,8 +29,10 @@ EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 EXPLICIT_VR_BIG_ENDIAN = "1.2.840.10008.1.2.2"
 DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99"
 CHARSET_TAG = 0x00080005
-# Largest inflated dataset accepted (a deflate bomb guard); DICOM values are < 4 GiB each.
-MAX_INFLATED_SIZE = 1 << 32
+# Deflate bomb guard: by default a deflated dataset may inflate to INFLATE_RATIO times its
+# compressed size, and always to MIN_INFLATE_LIMIT (dcmread's max_inflated_size overrides).
+INFLATE_RATIO = 100
+MIN_INFLATE_LIMIT = 64 << 20
 
 
 cdef bint _choose_mode(Source source, uint64_t pos, bint assumed, int stop_mode) except -1:
@@ -95,24 +97,40 @@ cdef tuple _transfer_syntax_mode(Source source, uint64_t pos, ts):
     return False, True, False
 
 
-cdef bytes _inflate(Source source, uint64_t pos):
-    """Raw-deflate the rest of the stream (trailing bytes ignored, as pydicom does)."""
+def inflate_limit(uint64_t compressed_size, max_inflated_size=None):
+    """Bytes a deflated dataset of ``compressed_size`` bytes may inflate to."""
+    if max_inflated_size is not None:
+        if max_inflated_size < 0:
+            raise ValueError(f"max_inflated_size must be >= 0, not {max_inflated_size}")
+        return max_inflated_size
+    return max(MIN_INFLATE_LIMIT, INFLATE_RATIO * compressed_size)
+
+
+cdef bytes _inflate(Source source, uint64_t pos, max_inflated_size):
+    """Raw-deflate the rest of the stream (trailing bytes ignored, as pydicom does).
+
+    Never produces more than the inflate limit (plus one byte, to know it was exceeded).
+    """
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     compressed = source.copy(pos, source.size - pos)
+    limit = inflate_limit(len(compressed), max_inflated_size)
     try:
-        data = inflater.decompress(compressed, MAX_INFLATED_SIZE)
+        data = inflater.decompress(compressed, limit + 1)
     except zlib.error as exc:
         raise DeflateError(f"Cannot inflate the deflated dataset at offset {pos}: {exc}") from None
-    if inflater.unconsumed_tail:
-        raise DeflateError(f"Deflated dataset inflates to more than {MAX_INFLATED_SIZE} bytes")
+    if len(data) > limit:
+        raise DeflateError(
+            f"Deflated dataset at offset {pos} inflates to more than {limit} bytes "
+            f"({len(compressed)} compressed): a deflate bomb? Pass dcmread(..., "
+            f"max_inflated_size=N) to allow more")
     if not inflater.eof:
         raise DeflateError(f"Deflated dataset at offset {pos} is truncated")
     return data
 
 
 def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=False,
-                specific_tags=None, bint strict=False, int max_depth=128, bint probe=False,
-                path=None, uint64_t file_size=0):
+                specific_tags=None, bint strict=False, int max_depth=128,
+                max_inflated_size=None, bint probe=False, path=None, uint64_t file_size=0):
     """Read a DICOM stream held by ``obj`` (any object with the buffer protocol).
 
     ``probe=True`` reads a header prefix: truncation is not reported unless the walk
@@ -120,6 +138,7 @@ def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=Fals
     ``file_size``, ``obj`` is a prefix of that file: the walk stops at the pixel data,
     whose value is mapped from the file when first used; None is returned when the
     prefix is not enough for that (the caller then maps the whole file).
+    ``max_inflated_size``: see ``inflate_limit``.
     """
     cdef ReadOptions options = ReadOptions(strict, max_depth)
     cdef Source source = Source(obj, closer)
@@ -144,7 +163,8 @@ def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=Fals
     cdef Source body = source
     if deflated:
         # keep one buffer: everything before the dataset, then the inflated dataset
-        body = Source(source.copy(0, pos) + _inflate(source, pos), source.closer)
+        body = Source(source.copy(0, pos) + _inflate(source, pos, max_inflated_size),
+                      source.closer)
         source.closer = None
         meta._source = body
         command_set._source = body

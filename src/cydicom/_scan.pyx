@@ -23,7 +23,7 @@ from cydicom._columns cimport CS_LATIN1, RAW_FALLBACK, ColumnBuilder
 from cydicom._buffer cimport fits, read_tag, read_u16, read_u32, read_u64
 from cydicom._walker cimport (
     DEFAULT_MAX_DEPTH, WALK_NO_DELIMITER, EF_IMPLICIT, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
-    EF_UNKNOWN_VR, ERR_NESTING, ERR_NO_MEMORY, ERR_CHARSET_VR, STOP_AFTER_TAG, STOP_NONE,
+    EF_UNKNOWN_VR, ERR_NESTING, ERR_NO_MEMORY, ERR_CHARSET_VR, ERR_TOO_MANY_HOPS, STOP_AFTER_TAG, STOP_NONE,
     STOP_NOT_GROUP_2, UNDEFINED_LENGTH, WALK_END, WALK_STOPPED, ElementRecord, ElementTable,
     ItemTable, WalkContext, detect_implicit, init_context, items_free, table_find, table_free,
     walk_dataset, walk_sequence,
@@ -304,6 +304,8 @@ cdef class FileScanner:
             if i and self.tags[i] <= self.tags[i - 1]:
                 raise ValueError("tags must be ascending and unique")
         self.force = force
+        if not 0 <= max_depth <= 1000:  # dataset.MAX_DEPTH_LIMIT: deeper walks risk the C stack
+            raise ValueError(f"max_depth must be between 0 and 1000, not {max_depth}")
         self.max_depth = max_depth
         self.dir_fd = -1
 
@@ -534,7 +536,8 @@ cdef class FileScanner:
         self.body.count = 0
         status = walk_dataset(&ctx, pos, n, UNDEFINED_LENGTH, implicit, 0, STOP_AFTER_TAG,
                               &self.body, &end)
-        if status == ERR_NESTING or status == ERR_NO_MEMORY or status == ERR_CHARSET_VR:
+        if (status == ERR_NESTING or status == ERR_NO_MEMORY or status == ERR_CHARSET_VR
+                or status == ERR_TOO_MANY_HOPS):
             return FILE_FALLBACK
         if status != WALK_STOPPED and status != WALK_END:
             return FILE_FALLBACK if eof else NEED_MORE

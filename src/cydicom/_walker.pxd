@@ -38,6 +38,7 @@ cdef enum:
     ERR_NESTING = -4          # sequences nested deeper than max_depth
     ERR_NO_MEMORY = -5
     ERR_CHARSET_VR = -6       # (0008,0005) with an unknown VR: pydicom converts it while reading
+    ERR_TOO_MANY_HOPS = -7    # item hops of undefined-length values beyond the walk's budget
 
 ctypedef struct ElementRecord:
     uint32_t tag
@@ -81,6 +82,24 @@ ctypedef struct WalkContext:
     uint32_t stop_tag         # STOP_AFTER_TAG: the largest tag still wanted
     uint64_t error_offset     # where the failing read was attempted
     uint32_t error_tag        # the element being read (0 if none)
+    # a delimiter scan found none from no_delimiter_from up to no_delimiter_end: later
+    # scans inside that range are answered at once (hostile input can ask for one scan
+    # per 20 bytes, each to the end of the data: quadratic without this). Datasets carry
+    # it from walk to walk of the same buffer (Source.begin_walk / end_walk).
+    uint64_t no_delimiter_from
+    uint64_t no_delimiter_end
+    # item hops left for undefined-length values (set at the first one): hostile input can
+    # make every value hop over the same long chain of items
+    uint64_t hops_left
+
+cdef enum:
+    # Item hops allowed per walk: a valid stream needs at most one hop per 8 bytes per
+    # walk; hostile chains need one per item per value (quadratic). Enough slack for any
+    # real file, then ERR_TOO_MANY_HOPS.
+    MIN_HOP_BUDGET = 1 << 16
+
+cdef uint64_t HOPS_UNSET = 0xFFFFFFFFFFFFFFFF
+
 
 cdef inline void init_context(WalkContext *ctx, const uint8_t *buf, bint little,
                               int max_depth) noexcept nogil:
@@ -91,6 +110,9 @@ cdef inline void init_context(WalkContext *ctx, const uint8_t *buf, bint little,
     ctx.stop_tag = 0xFFFFFFFF
     ctx.error_offset = 0
     ctx.error_tag = 0
+    ctx.no_delimiter_from = 0xFFFFFFFFFFFFFFFF
+    ctx.no_delimiter_end = 0
+    ctx.hops_left = HOPS_UNSET
 
 cdef int detect_implicit(WalkContext *ctx, uint64_t pos, uint64_t stream_end, bint assumed,
                          bint is_sequence, int stop_mode, bint *mismatch) noexcept nogil

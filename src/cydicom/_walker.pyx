@@ -168,7 +168,13 @@ cdef int _undefined_value_end(WalkContext *ctx, uint64_t start, uint64_t stream_
     cdef bint little = ctx.little
     cdef uint64_t pos = start
     cdef uint32_t tag
+    if ctx.hops_left == HOPS_UNSET:
+        ctx.hops_left = MIN_HOP_BUDGET + stream_end // 2
     while fits(pos, 4, stream_end):
+        if ctx.hops_left == 0:
+            ctx.error_offset = start
+            return ERR_TOO_MANY_HOPS
+        ctx.hops_left -= 1
         tag = read_tag(buf + pos, little)
         pos += 4
         if tag == TAG_SEQUENCE_DELIMITER:
@@ -178,7 +184,13 @@ cdef int _undefined_value_end(WalkContext *ctx, uint64_t start, uint64_t stream_
         if tag != TAG_ITEM or not fits(pos, 4, stream_end):
             break
         pos += 4 + <uint64_t>read_u32(buf + pos, little)
-    pos = _find_delimiter(buf, start, stream_end, little)
+    if start >= ctx.no_delimiter_from and stream_end <= ctx.no_delimiter_end:
+        pos = stream_end
+    else:
+        pos = _find_delimiter(buf, start, stream_end, little)
+        if pos == stream_end:
+            ctx.no_delimiter_from = start
+            ctx.no_delimiter_end = stream_end
     if pos == stream_end:
         value_end[0] = stream_end
         next_pos[0] = start
@@ -327,6 +339,12 @@ cdef int _walk_elements(WalkContext *ctx, uint64_t start, uint64_t stream_end,
             if status < 0:
                 end_pos[0] = seq_end
                 return status
+            if status == WALK_NO_DELIMITER:  # an item's value took the rest of the data
+                if out != NULL and _append(out, tag, VR_SQ, flags | EF_SEQUENCE | EF_NO_DELIMITER,
+                                           length, value_start, seq_end - value_start) < 0:
+                    return ERR_NO_MEMORY
+                end_pos[0] = seq_end
+                return WALK_NO_DELIMITER
             if out != NULL and _append(out, tag, VR_SQ, flags | EF_SEQUENCE, length,
                                        value_start, seq_end - 8 - value_start) < 0:
                 return ERR_NO_MEMORY
@@ -334,6 +352,10 @@ cdef int _walk_elements(WalkContext *ctx, uint64_t start, uint64_t stream_end,
             continue
 
         status = _undefined_value_end(ctx, value_start, stream_end, &value_end, &next_pos)
+        if status < 0:
+            ctx.error_tag = tag
+            end_pos[0] = value_start
+            return status
         if status == WALK_NO_DELIMITER:
             flags |= EF_NO_DELIMITER
         if out != NULL and _append(out, tag, vr, flags, length, value_start,
@@ -391,6 +413,12 @@ cdef int walk_sequence(WalkContext *ctx, uint64_t start, uint64_t stream_end,
                                           length == UNDEFINED_LENGTH,
                                           status == WALK_NO_DELIMITER) < 0:
             return ERR_NO_MEMORY
+        if status == WALK_NO_DELIMITER:
+            # a value without delimiter took the rest of the data: reading items from
+            # inside it (where pydicom's stream rewinds to) would give every later item
+            # a value overlapping all the others, quadratic in memory once converted
+            end_pos[0] = stream_end
+            return WALK_NO_DELIMITER
         pos = item_end
 
 

@@ -2,7 +2,7 @@
 from cpython.buffer cimport Py_buffer
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 
-from cydicom._walker cimport ElementTable
+from cydicom._walker cimport ElementTable, WalkContext
 
 
 cdef class Source:
@@ -17,8 +17,12 @@ cdef class Source:
     cdef object retired               # the prefix, kept alive for walks still using it
     cdef int walkers                  # walks running without the GIL over ``data``
     cdef bint close_pending           # close() was called during such a walk
+    cdef uint64_t no_delimiter_from   # walks share what delimiter scans found (no
+    cdef uint64_t no_delimiter_end    # delimiter in [from, end)): see WalkContext
     cdef int begin_walk(self) except -1
     cdef void end_walk(self)
+    cdef void load_delimiter_memo(self, WalkContext *ctx) noexcept
+    cdef void save_delimiter_memo(self, const WalkContext *ctx) noexcept
     cdef int check_open(self) except -1
     cdef int ensure(self, uint64_t offset, uint64_t length) except -1
     cdef object slice(self, uint64_t offset, uint64_t length)

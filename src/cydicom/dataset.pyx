@@ -15,7 +15,7 @@ from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 
 from cydicom._walker cimport (
     DEFAULT_MAX_DEPTH, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
-    EF_UNKNOWN_VR, ERR_CHARSET_VR, ERR_NESTING, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
+    EF_UNKNOWN_VR, ERR_CHARSET_VR, ERR_NESTING, ERR_TOO_MANY_HOPS, ERR_NO_ITEM_TAG, ERR_NO_MEMORY, ERR_TRUNCATED_HEADER,
     ERR_TRUNCATED_PEEK, ElementRecord, ElementTable, ItemRecord, ItemTable, STOP_NONE,
     UNDEFINED_LENGTH, WALK_NO_DELIMITER, WalkContext, init_context, items_free, table_find, table_free,
     table_sort_unique, walk_dataset, walk_sequence,
@@ -26,8 +26,8 @@ from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
 from cydicom._values cimport convert_value
 from cydicom._values import CHARSET_VRS, KNOWN_VRS, RETRY_ORDER, empty_value
 from cydicom.errors import (
-    AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, NestingError,
-    TruncatedError,
+    AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, LimitError,
+    NestingError, TruncatedError,
 )
 
 cdef extern from "Python.h":
@@ -49,6 +49,7 @@ AMBIGUOUS_US_SS_TAGS = frozenset((
 AMBIGUOUS_OB_OW_TAGS = frozenset((0x54000110, 0x54000112, 0x5400100A, 0x54001010))
 OVERLAY_DATA_TAGS = frozenset((group << 16) | 0x3000 for group in range(0x6000, 0x601F, 2))
 
+MAX_DEPTH_LIMIT = 1000
 cdef object _MISSING = object()
 # the two-letter VR strings, created once: (b0 - 65) * 26 + (b1 - 65) -> "AE", ...
 cdef list _VR_NAMES = [chr(65 + i // 26) + chr(65 + i % 26) for i in range(26 * 26)]
@@ -98,6 +99,9 @@ def walk_error(int status, uint64_t offset, uint32_t tag):
         return NestingError(f"Sequences nested deeper than the limit {where}")
     if status == ERR_CHARSET_VR:
         return InvalidVRError(f"Specific Character Set with an unknown VR {where}")
+    if status == ERR_TOO_MANY_HOPS:
+        return LimitError(f"Too many item hops finding the end of undefined-length values "
+                          f"(a hostile chain of items?) {where}")
     if status == ERR_NO_MEMORY:
         return MemoryError("out of memory while walking elements")
     return DicomError(f"walker status {status} {where}")
@@ -128,6 +132,8 @@ cdef class Source:
         self.obj = obj
         self.closer = closer
         self.memview = None
+        self.no_delimiter_from = 0xFFFFFFFFFFFFFFFF
+        self.no_delimiter_end = 0
 
     cdef int check_open(self) except -1:
         if not self.has_view:
@@ -181,6 +187,16 @@ cdef class Source:
         self.walkers += 1
         return 0
 
+    cdef void load_delimiter_memo(self, WalkContext *ctx) noexcept:
+        """Start ``ctx`` from what earlier walks of this buffer learnt about delimiters
+        (the item walks of a sequence would otherwise each scan to the end again)."""
+        ctx.no_delimiter_from = self.no_delimiter_from
+        ctx.no_delimiter_end = self.no_delimiter_end
+
+    cdef void save_delimiter_memo(self, const WalkContext *ctx) noexcept:
+        self.no_delimiter_from = ctx.no_delimiter_from
+        self.no_delimiter_end = ctx.no_delimiter_end
+
     cdef void end_walk(self):
         self.walkers -= 1
         if self.walkers == 0 and self.close_pending:
@@ -223,6 +239,11 @@ cdef class ReadOptions:
     """Per-call reading options (never global state)."""
 
     def __cinit__(self, bint strict=False, int max_depth=DEFAULT_MAX_DEPTH):
+        if not 0 <= max_depth <= MAX_DEPTH_LIMIT:
+            # the walker recurses once per level, ~300 bytes of C stack each: a higher
+            # limit could overflow a thread's stack on hostile nesting
+            raise ValueError(f"max_depth must be between 0 and {MAX_DEPTH_LIMIT}, "
+                             f"not {max_depth}")
         self.strict = strict
         self.max_depth = max_depth
 
@@ -388,8 +409,11 @@ cdef class Element:
             value = self._convert_as(vr)
             if (0x00281101 <= self._tag <= 0x00281103 or self._tag == 0x00283002) and (
                     type(value) is list and value):
-                if value[0] < 0:
-                    value[0] += 65536
+                try:  # as pydicom's hooks.raw_element_value, which ignores any error here
+                    if value[0] < 0:
+                        value[0] += 65536
+                except TypeError:  # e.g. a str value, with a corrupted VR
+                    pass
         if vr == "SQ" and not (self._flags & EF_SEQUENCE):
             # pydicom stores the converted SQ, then runs _set_pixel_representation
             ds._store(self._index, vr, value)
@@ -460,12 +484,14 @@ cdef class Dataset:
         cdef int status
         self._source.begin_walk()
         init_context(&ctx, self._source.data, self._little, self._options.max_depth)
+        self._source.load_delimiter_memo(&ctx)
         try:
             with nogil:
                 status = walk_dataset(&ctx, start, self._stream_end, byte_length,
                                       self._implicit, self._depth, stop_mode, &self._table,
                                       end_pos)
         finally:
+            self._source.save_delimiter_memo(&ctx)
             self._source.end_walk()
         if status < 0:
             raise walk_error(status, ctx.error_offset, ctx.error_tag)
@@ -522,11 +548,13 @@ cdef class Dataset:
         try:
             self._source.begin_walk()
             init_context(&ctx, self._source.data, self._little, self._options.max_depth)
+            self._source.load_delimiter_memo(&ctx)
             try:
                 with nogil:
                     status = walk_sequence(&ctx, element._offset, stream_end, byte_length,
                                            self._implicit, self._depth + 1, &items, &end)
             finally:
+                self._source.save_delimiter_memo(&ctx)
                 self._source.end_walk()
             if status < 0:
                 raise walk_error(status, ctx.error_offset, element._tag)

@@ -29,6 +29,10 @@ class NestingError(DicomError):
     """Sequences are nested deeper than the configured limit."""
 
 
+class LimitError(DicomError):
+    """The input exceeds a limit that protects against hostile files (e.g. a quadratic structure)."""
+
+
 class DeflateError(DicomError):
     """The deflated dataset cannot be inflated (corrupt, truncated or too large)."""
 

@@ -24,7 +24,7 @@ _prefix_hint = MIN_PREFIX
 if TYPE_CHECKING:
     from .dataset import Dataset, TagKey
 
-    ReadOptions = tuple[bool, bool, Union[Iterable[TagKey], None], bool, int]
+    ReadOptions = tuple[bool, bool, Union[Iterable[TagKey], None], bool, int, Union[int, None]]
 
 
 def _learn_header_size(ds: Dataset) -> None:
@@ -55,14 +55,18 @@ def _read_header(path: str | os.PathLike[str], options: ReadOptions) -> Dataset:
 
 def dcmread(source: str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO, *,
             stop_before_pixels: bool = False, specific_tags: Iterable[TagKey] | None = None,
-            force: bool = False, strict: bool = False, max_depth: int = 128) -> Dataset:
+            force: bool = False, strict: bool = False, max_depth: int = 128,
+            max_inflated_size: int | None = None) -> Dataset:
     """Read a DICOM file lazily from a path, a bytes-like object or a binary file object.
 
     Parameters mirror pydicom's ``dcmread``. ``strict=True`` raises on data pydicom would
     silently drop or shorten (truncated values, missing delimiters); ``max_depth`` limits
-    sequence nesting. Nothing is converted until an element is accessed.
+    sequence nesting (at most 1000). A deflated dataset may inflate to
+    ``max_inflated_size`` bytes (default: 100 times its compressed size, at least 64 MiB),
+    else ``DeflateError``. Nothing is converted until an element is accessed.
     """
-    options: ReadOptions = (force, stop_before_pixels, specific_tags, strict, max_depth)
+    options: ReadOptions = (force, stop_before_pixels, specific_tags, strict, max_depth,
+                            max_inflated_size)  # read_stream's
     if isinstance(source, (str, os.PathLike)):
         if stop_before_pixels:
             return _read_header(source, options)
