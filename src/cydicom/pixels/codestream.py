@@ -4,6 +4,8 @@ The same fields pydicom 3.0.2 reads before decoding (``get_j2k_parameters`` and
 ``_get_jpg_parameters``): they decide sign correction and colour-space hints. Every read is
 a slice or a bounds-checked index; a malformed header gives an empty dict, as in pydicom.
 """
+from typing import Any
+
 _JP2_SIGNATURE = b"\x00\x00\x00\x0c\x6a\x50\x20\x20"
 _SOF = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
                   0xCF, 0xF7))
@@ -37,8 +39,9 @@ def jpeg_parameters(src):
     data = bytes(src)
     if data[:2] != b"\xff\xd8":
         return {}
-    info = {}
-    offset, apps = 2, {}
+    info: dict[str, Any] = {}
+    offset = 2
+    apps: dict[int, bytes] = {}
     try:
         while True:
             if len(data) < offset + 4:

@@ -9,6 +9,8 @@ lossless JPEG, where decoding is exact. The tests compare every backend with pyd
 """
 import importlib
 import zlib
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, Optional, Union
 
 import numpy
 
@@ -48,7 +50,8 @@ class Backend:
         self.releases_gil = releases_gil
         self.install = install
         self.threaded = threaded
-        self._decode = None
+        # None: not loaded yet; False: the module is not installed
+        self._decode: Optional[Union[Callable[[Any, Any], Any], Literal[False]]] = None
 
     def available(self):
         if self._decode is None:
@@ -60,7 +63,11 @@ class Backend:
 
     def decode(self, src, desc):
         """Decoded bytes (or an array) of one encoded frame."""
-        return self._decode(src, desc)
+        decode = self._decode
+        if decode is None or decode is False:  # available() not called, or it said no
+            raise MissingDecoderError(f"{self.name} is not loaded or not installed; "
+                                      f"install {self.install}")
+        return decode(src, desc)
 
 
 def _openjpeg(module):
@@ -123,7 +130,8 @@ DEFLATE = Backend("zlib", "zlib", _deflate, True, "zlib")
 # per transfer syntax, in order of preference; a GIL-free one wins for parallel decoding.
 # Lossless JPEG and JPEG-LS decode exactly (and 3-4x faster here) with imagecodecs, so it
 # comes first; lossy JPEG stays with libjpeg, whose rounding pydicom's results have.
-BACKENDS = {uid: (OPENJPEG, IC_JPEG2K, IC_JPEG2K_THREADED) for uid in JPEG_2000_SYNTAXES}
+BACKENDS: dict[str, tuple[Backend, ...]] = {
+    uid: (OPENJPEG, IC_JPEG2K, IC_JPEG2K_THREADED) for uid in JPEG_2000_SYNTAXES}
 BACKENDS.update({uid: (LIBJPEG,) for uid in JPEG_SYNTAXES})
 BACKENDS.update({uid: (IC_LJPEG, LIBJPEG) for uid in JPEG_LOSSLESS_SYNTAXES})
 BACKENDS.update({uid: (IC_JPEGLS, LIBJPEG) for uid in JPEG_LS_SYNTAXES})
@@ -145,7 +153,7 @@ def choose(uid, frames=1, workers=1, backend=None):
     several cores: a backend that threads one frame itself; else the first available one.
     ``backend`` (a Backend name) forces a choice. MissingDecoderError if none is installed.
     """
-    candidates = BACKENDS[uid]
+    candidates: Sequence[Backend] = BACKENDS[uid]
     if backend is not None:
         candidates = [b for b in candidates if b.name == backend]
         if not candidates:

@@ -7,10 +7,14 @@ pydicom's AttributeError / ValueError.
 import warnings
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy
 
 from cydicom.errors import DicomWarning, PixelDataError, UnsupportedTransferSyntaxError
+
+if TYPE_CHECKING:
+    from cydicom.dataset import Dataset, Element
 
 PIXEL_KEYWORDS = {0x7FE00010: "PixelData", 0x7FE00008: "FloatPixelData",
                   0x7FE00009: "DoubleFloatPixelData"}
@@ -56,8 +60,8 @@ class PixelDescription:
 
     transfer_syntax: str
     keyword: str                 # PixelData, FloatPixelData or DoubleFloatPixelData
-    element: object              # the cydicom Element (offset, value_length, raw)
-    dataset: object              # the cydicom Dataset the element belongs to
+    element: "Element"           # the cydicom Element (offset, value_length, raw)
+    dataset: "Dataset"           # the cydicom Dataset the element belongs to
     rows: int
     columns: int
     frames: int
@@ -67,7 +71,8 @@ class PixelDescription:
     pixel_representation: int
     planar_configuration: int
     photometric: str
-    extended_offsets: tuple = None   # (offsets, lengths) when both EOT elements are present
+    # (offsets, lengths) when both EOT elements are present
+    extended_offsets: Optional[tuple[Any, Any]] = None
 
     @cached_property
     def vr(self):
@@ -109,6 +114,7 @@ class PixelDescription:
     def shape(self, frames=None):
         """pydicom's output shape: no frame axis for one frame, samples last."""
         frames = self.frames if frames is None else frames
+        plane: tuple[int, ...]
         if self.samples_per_pixel == 1:
             plane = (self.rows, self.columns)
         else:
@@ -119,6 +125,7 @@ class PixelDescription:
 @lru_cache(maxsize=256)
 def dtype_for(keyword, bits_allocated, pixel_representation, little_endian=True):
     """numpy dtype for pixel samples, as pydicom's ``DecodeRunner.pixel_dtype``."""
+    dtype: numpy.dtype[Any]
     if keyword == "FloatPixelData":
         dtype = numpy.dtype("float32")
     elif keyword == "DoubleFloatPixelData":

@@ -113,7 +113,8 @@ def frame_fragments(value, number_of_frames, extended_offsets=None):
 
 
 def _split_by_offsets(fragments, offsets):
-    frames, frame = [], []
+    frames: list[list[tuple[int, int]]] = []
+    frame: list[tuple[int, int]] = []
     index, position, last = 0, 0, len(offsets) - 1
     for fragment in fragments:
         if index != last:
