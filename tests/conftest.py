@@ -28,3 +28,21 @@ def pytest_configure(config):
     except ValueError:
         name = None
     settings.load_profile(name or os.environ.get("CYDICOM_HYPOTHESIS_PROFILE", "ci"))
+
+
+def _oracle_without_gdcm():
+    """pydicom prefers GDCM for JPEG when it is installed (it is for the scan benchmark);
+    cydicom decodes lossy JPEG with pylibjpeg-libjpeg, whose rounding differs by 1 from
+    GDCM's. The pixel oracle uses pydicom's pylibjpeg plugins, installed or not."""
+    try:
+        import pydicom.pixels.decoders as decoders
+    except ImportError:
+        return
+    for name in dir(decoders):
+        decoder = getattr(decoders, name)
+        plugins = getattr(decoder, "_available", None)
+        if plugins is not None and "gdcm" in plugins and hasattr(decoder, "remove_plugin"):
+            decoder.remove_plugin("gdcm")
+
+
+_oracle_without_gdcm()

@@ -164,6 +164,8 @@ def _transfer_syntax(ds):
     if not uid:
         raise PixelDataError("Unable to decode the pixel data: the file meta has no "
                              "(0002,0010) Transfer Syntax UID")
+    if not isinstance(uid, str):  # a corrupted VR can make it a list or bytes
+        raise PixelDataError(f"Invalid (0002,0010) Transfer Syntax UID {uid!r}")
     if uid not in NATIVE_SYNTAXES and uid not in ENCAPSULATED_SYNTAXES:
         raise UnsupportedTransferSyntaxError(
             f"Pixel data in transfer syntax {uid} cannot be decoded by cydicom")
@@ -208,7 +210,7 @@ def describe(ds):
         raise PixelDataError(f"A (0028,0008) 'Number of Frames' value of '{frames}' is invalid")
     _require(values, "PhotometricInterpretation")
     photometric = values["PhotometricInterpretation"]
-    if photometric not in KNOWN_PHOTOMETRIC:
+    if not isinstance(photometric, str) or photometric not in KNOWN_PHOTOMETRIC:
         raise PixelDataError(f"Unknown (0028,0004) 'Photometric Interpretation' value "
                              f"'{photometric}'")
     pr = _int_or_none(values["PixelRepresentation"])
