@@ -53,3 +53,4 @@ cdef class ColumnBuilder:
     cdef int _number_text(self, uint16_t vr, const uint8_t *p, size_t n) except -1
     cdef int _text(self, uint16_t vr, const uint8_t *p, size_t n, int charset) except -1
     cdef object _python_item(self, item)
+    cdef object _push_python(self, value, bint present, bint empty)

@@ -2,6 +2,8 @@
 from typing import Any
 
 FALLBACK: int
+INT64_MIN: int
+INT64_MAX: int
 KIND_INT: int
 KIND_FLOAT: int
 KIND_STR: int

@@ -507,6 +507,14 @@ cdef class ColumnBuilder:
 
         ``empty``: the element's value had no bytes (stored as ``push_raw`` does).
         """
+        cdef bint unsigned_first = self.unsigned_first
+        self.unsigned_first = False  # dcmread's values are final (its LUT rule included)
+        try:
+            return self._push_python(value, present, empty)
+        finally:
+            self.unsigned_first = unsigned_first
+
+    cdef object _push_python(self, value, bint present, bint empty):
         if present and empty:
             if self.is_list:
                 self.end_row(True)

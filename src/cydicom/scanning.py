@@ -140,9 +140,9 @@ def _path_spec(text: str) -> TagSpec:
         raise ValueError(f"{text!r}: a path ends in a value keyword, as in "
                          f"'ReferencedImageSequence[0].ReferencedSOPInstanceUID'")
     tags = [_checked_tag(keyword) for keyword, _ in hops]
-    for keyword, tag in zip(hops, tags):
+    for (keyword, _), tag in zip(hops, tags):
         if _dictionary.dictionary_vr(tag) != "SQ":
-            raise ValueError(f"{text!r}: {keyword[0]} is not a sequence")
+            raise ValueError(f"{text!r}: {keyword} is not a sequence")
     leaf = _parse_tag(parts[-1]) if parts[-1] else -1
     if leaf < 0:
         raise ValueError(f"{text!r}: no value keyword at the end")
