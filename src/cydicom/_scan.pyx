@@ -26,7 +26,7 @@ from cydicom._walker cimport (
     EF_UNKNOWN_VR, ERR_NESTING, ERR_NO_MEMORY, ERR_CHARSET_VR, ERR_TOO_MANY_HOPS, STOP_AFTER_TAG, STOP_NONE,
     STOP_NOT_GROUP_2, UNDEFINED_LENGTH, WALK_END, WALK_STOPPED, ElementRecord, ElementTable,
     ItemTable, WalkContext, detect_implicit, init_context, items_free, table_find, table_free,
-    walk_dataset, walk_sequence,
+    standard_vr_kind, walk_dataset, walk_sequence,
 )
 
 cdef extern from "fcntl.h":
@@ -58,6 +58,7 @@ STATUS_NOT_DICOM, STATUS_BAD_PATH = FILE_NOT_DICOM, FILE_BAD_PATH
 # _parse results besides FILE_*
 cdef enum:
     NEED_MORE = 100
+    FAST_BAIL = 101           # _fast_walk: the general walker must read this file
 
 cdef uint64_t MAX_HEADER_BYTES = 64 << 20   # beyond this the fallback maps the file
 # Adaptive prefix reads: just past what recent files needed, in pages. Copying 16 KiB
@@ -533,6 +534,15 @@ cdef class FileScanner:
             return FILE_FALLBACK
         init_context(&ctx, self.buf, little, self.max_depth)
         ctx.stop_tag = self.tags[self.ntags - 1]
+        res.little = little
+        res.implicit = implicit
+        status = self._fast_walk(&ctx, pos, n, eof, implicit, result, res)
+        if status != FAST_BAIL:
+            return status
+        result.nhits = res.hit_start  # start over with the general walk
+        result.arena_size = res.arena_start
+        init_context(&ctx, self.buf, little, self.max_depth)
+        ctx.stop_tag = self.tags[self.ntags - 1]
         self.body.count = 0
         status = walk_dataset(&ctx, pos, n, UNDEFINED_LENGTH, implicit, 0, STOP_AFTER_TAG,
                               &self.body, &end)
@@ -547,6 +557,87 @@ cdef class FileScanner:
         res.little = little
         res.implicit = implicit
         return self._collect(eof, implicit, result)
+
+    cdef int _fast_walk(self, WalkContext *ctx, uint64_t pos, uint64_t n, bint eof,
+                        bint implicit, ChunkResult result, FileResult *res) noexcept nogil:
+        """The common case in one pass: ascending tags, defined lengths, standard VRs.
+
+        Copies the wanted values as it meets them and stops above the largest wanted tag
+        or at pixel data, exactly where ``walk_dataset`` in STOP_AFTER_TAG mode stops.
+        Anything else (undefined lengths but explicit SQ, odd VR bytes, item delimiters,
+        repeated tags, truncation at the end of the file) returns FAST_BAIL: the general
+        walker then reads the file as ``dcmread`` does.
+        """
+        cdef const uint8_t *buf = self.buf
+        cdef bint little = ctx.little
+        cdef uint32_t tag, previous = 0, stop = ctx.stop_tag
+        cdef uint64_t length, header, value_start, seq_end
+        cdef uint16_t vr
+        cdef int kind, status
+        cdef size_t t = 0
+        cdef bint first = True, as_sequence
+        while True:
+            if not fits(pos, 8, n):
+                if pos == n and eof:
+                    self.needed = n
+                    return FILE_OK
+                return FAST_BAIL if eof else NEED_MORE
+            tag = read_tag(buf + pos, little)
+            if implicit:
+                vr = 0
+                length = read_u32(buf + pos + 4, little)
+                header = 8
+            else:
+                vr = (<uint16_t>buf[pos + 4] << 8) | buf[pos + 5]
+                kind = VR_KINDS[vr]
+                if kind == 1:
+                    length = read_u16(buf + pos + 6, little)
+                    header = 8
+                elif kind == 2:
+                    if not fits(pos + 8, 4, n):
+                        return FAST_BAIL if eof else NEED_MORE
+                    length = read_u32(buf + pos + 8, little)
+                    header = 12
+                else:
+                    return FAST_BAIL
+            # the same order of checks as walk_dataset: header, item delimiter, stop
+            if tag >> 16 == 0xFFFE:
+                return FAST_BAIL
+            if tag > stop or tag == 0x7FE00010 or tag == 0x7FE00009 or tag == 0x7FE00008:
+                self.needed = pos + 12
+                return FILE_OK
+            if not first and tag <= previous:
+                return FAST_BAIL
+            first = False
+            previous = tag
+            value_start = pos + header
+            while t < self.ntags and self.tags[t] < tag:
+                t += 1
+            if length == UNDEFINED_LENGTH:
+                if vr != 0x5351 or ctx.max_depth < 1:
+                    return FAST_BAIL
+                status = walk_sequence(ctx, value_start, n, UNDEFINED_LENGTH, False, 1, NULL,
+                                       &seq_end)
+                if status < 0:
+                    return FAST_BAIL
+                if t < self.ntags and self.tags[t] == tag:
+                    if not self.sequences[t]:
+                        return FAST_BAIL
+                    if result.add_hit(self.columns[t], vr, EF_UNDEFINED | EF_SEQUENCE,
+                                      buf + value_start, seq_end - 8 - value_start) < 0:
+                        return FAST_BAIL
+                pos = seq_end
+                continue
+            if not fits(value_start, length, n):
+                return FAST_BAIL if eof else NEED_MORE
+            if t < self.ntags and self.tags[t] == tag:
+                as_sequence = vr == 0x5351 or (implicit and self.sequences[t] != 0)
+                if as_sequence != (self.sequences[t] != 0):
+                    return FAST_BAIL
+                if result.add_hit(self.columns[t], vr, EF_IMPLICIT if implicit else 0,
+                                  buf + value_start, length) < 0:
+                    return FAST_BAIL
+            pos = value_start + length
 
     cdef int _collect(self, bint eof, bint implicit, ChunkResult result) noexcept nogil:
         """Copy the wanted values out of the walked top level."""
@@ -648,6 +739,12 @@ cdef int _push_path(ColumnBuilder builder, const uint8_t *value, uint64_t length
         items_free(&items)
         table_free(&table)
     return result
+
+
+# standard_vr_kind's table, local so the hot loop does not call across modules
+cdef uint8_t VR_KINDS[65536]
+for _vr in range(65536):
+    VR_KINDS[_vr] = standard_vr_kind(_vr)
 
 
 cdef bint _whole_numbers(const ElementRecord *rec) noexcept nogil:

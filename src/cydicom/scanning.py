@@ -478,8 +478,8 @@ def _run_c_pass(chunks: list[list[str]], threads: int, tags: list[int], sequence
     """Scan the chunks and hand each ChunkResult to ``consume``, in chunk order.
 
     With several threads, workers pull the next chunk from a shared counter and scan it
-    without the GIL, while this thread turns finished chunks into column rows (in order),
-    so the conversion overlaps the scanning.
+    without the GIL; a worker that finishes a chunk also turns the finished chunks that
+    are next in order into column rows, while the others go on scanning.
     """
     if threads == 1:
         scanner = FileScanner(tags, range(len(tags)), read_size, force, 128, sequences)
@@ -489,45 +489,56 @@ def _run_c_pass(chunks: list[list[str]], threads: int, tags: list[int], sequence
                 reporter.advance(len(chunk), result.failed())
             consume(result)
         return
-    ready = threading.Condition()
+    lock = threading.Lock()      # the shared counter and the finished chunks
+    filling = threading.Lock()   # one thread at a time turns chunks into rows, in order
     results: dict[int, Any] = {}
     next_chunk = iter(range(len(chunks)))
+    next_fill = [0]
     failures: list[BaseException] = []
+
+    def drain() -> None:
+        """Fill every finished chunk that is next in order (whoever holds ``filling``)."""
+        while filling.acquire(blocking=False):
+            try:
+                while True:
+                    with lock:
+                        result = results.pop(next_fill[0], None)
+                        if result is None:
+                            break
+                        next_fill[0] += 1
+                    consume(result)  # holds the GIL; the other workers go on scanning
+            finally:
+                filling.release()
+            with lock:
+                if next_fill[0] not in results:
+                    return
 
     def work() -> None:
         scanner = FileScanner(tags, range(len(tags)), read_size, force, 128, sequences)
         try:
-            while True:
-                with ready:
+            while not failures:
+                with lock:
                     index = next(next_chunk, None)
                 if index is None:
                     return
                 result = scanner.scan(chunks[index])
-                with ready:
+                with lock:
                     results[index] = result
                     if reporter is not None:
                         reporter.advance(len(chunks[index]), result.failed())
-                    ready.notify_all()
+                drain()
         except BaseException as exc:  # re-raised in the caller's thread
-            with ready:
-                failures.append(exc)
-                ready.notify_all()
+            failures.append(exc)
 
     workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
     for worker in workers:
         worker.start()
-    try:
-        for index in range(len(chunks)):
-            with ready:
-                while index not in results and not failures:
-                    ready.wait()
-                if failures:
-                    break
-                result = results.pop(index)
-            consume(result)  # the chunk's hits and arena are freed once in the columns
-    finally:
-        for worker in workers:
-            worker.join()
+    for worker in workers:
+        worker.join()
+    if not failures:
+        drain()  # a chunk left behind while another thread was filling
+        if next_fill[0] != len(chunks):
+            raise RuntimeError("scan: chunks were lost")  # never expected
     if failures:
         raise failures[0]
 
