@@ -188,6 +188,9 @@ def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=Fals
     ds.stopped_at_pixels = status == WALK_STOPPED
     ds.header_end = end
     if len(command_set):
+        # merged elements are converted with the dataset's character set, as in pydicom
+        command_set._parent_encodings = ds._encodings()
+        command_set._encodings_cache = None
         _merge_command_set(ds, command_set)
     if specific_tags:  # pydicom: an empty list means no filtering
         _keep_only(ds, specific_tags)

@@ -477,6 +477,21 @@ def _meta(draw, ts):
 
 
 @st.composite
+def _command_set(draw, ctx):
+    """Group 0000 after the file meta: pydicom reads it as implicit VR little endian and
+    merges it into the dataset, whose character set then decodes its text."""
+    body = element(0x00000002, "UI", pad_uid("1.2.840.10008.5.1.4.1.1.7"), implicit=True)
+    body += element(0x00000100, "US", struct.pack("<H", draw(st.integers(0, 0xFFFF))),
+                    implicit=True)
+    if draw(st.booleans()):
+        body += element(0x00000902, "LO", draw(raw_value("LO", ctx.samples)), implicit=True)
+    body += element(0x00004000, "LT", draw(raw_value("LT", ctx.samples)), implicit=True)
+    if draw(st.booleans()):
+        body = element(0x00000000, "UL", struct.pack("<L", len(body)), implicit=True) + body
+    return body
+
+
+@st.composite
 def raw_files(draw):
     """RawFile objects: preamble (or not), file meta (or not) and a raw dataset."""
     ts, implicit, little = draw(st.sampled_from(TRANSFER_SYNTAXES))
@@ -501,6 +516,8 @@ def raw_files(draw):
     if framing == "dicm":
         preamble = draw(st.sampled_from([b"\x00" * 128, b"\xff" * 128, bytes(range(128))])) + b"DICM"
     prefix = preamble + draw(_meta(ts))
+    if draw(st.integers(0, 5)) == 0:
+        prefix += draw(_command_set(ctx))
     shifted = [Span(s.kind, s.offset + len(prefix), s.size, s.depth) for s in spans]
     return RawFile(prefix + body, shifted, needs_force=framing != "dicm", transfer_syntax=ts)
 
