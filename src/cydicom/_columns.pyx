@@ -39,6 +39,8 @@ cdef int _reserve(Buf *b, size_t extra) except -1:
 
 
 cdef inline int _put(Buf *b, const void *p, size_t n) except -1:
+    if n == 0:
+        return 0  # an empty value: b.data may still be NULL, and memcpy(NULL, ..., 0) is UB
     if b.size + n > b.capacity:
         _reserve(b, n)
     memcpy(b.data + b.size, p, n)
@@ -276,7 +278,7 @@ cdef class ColumnBuilder:
         cdef size_t i
         cdef uint8_t c
         cdef uint8_t *out
-        if not latin1:
+        if n == 0 or not latin1:
             return _put(&self.values, p, n)
         _reserve(&self.values, 2 * n)
         out = self.values.data + self.values.size
