@@ -83,7 +83,20 @@ def read_everything(data, *, force=True, to_pydicom=True, pixels=True):
         return ds
 
 
-def scan_bytes(data, tags=("PatientID", "Rows", "ImagePositionPatient", "SeriesInstanceUID")):
+SCAN_TAGS = ("PatientID", "Rows", "ImagePositionPatient", "SeriesInstanceUID")
+# Tag sets the scan harness rotates through: top-level only, values inside sequences by
+# path (the general walker's item hops), private and group-length tags, the last tags before
+# Pixel Data.
+SCAN_TAG_SETS = (
+    SCAN_TAGS,
+    ("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing",
+     "ReferencedImageSequence[1].ReferencedSOPInstanceUID", "PatientName", "WindowCenter"),
+    ((0x0009, 0x0010), (0x0029, 0x1010), (0x0008, 0x0000), "LUTDescriptor", "PixelSpacing"),
+    ("SpecificCharacterSet", "StudyDescription", "ExtendedOffsetTable", "FloatPixelData"),
+)
+
+
+def scan_bytes(data, tags=SCAN_TAGS, *, force=False):
     """``cydicom.scan`` over ``data`` written to a temporary file (None without scan)."""
     scan = getattr(cydicom, "scan", None)
     if scan is None:
@@ -92,7 +105,7 @@ def scan_bytes(data, tags=("PatientID", "Rows", "ImagePositionPatient", "SeriesI
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        rows = scan([path], list(tags), threads=1, on_error="record").to_pylist()
+        rows = scan([path], list(tags), threads=1, on_error="record", force=force).to_pylist()
     finally:
         os.unlink(path)
     if len(rows) != 1:

@@ -12,6 +12,7 @@ import atheris
 
 with atheris.instrument_imports(include=["cydicom"]):
     import cydicom
+    import cydicom.pixels  # noqa: F401  (imported lazily by the pixel API: instrument it here)
 
 from exercise import read_everything
 

@@ -2,7 +2,9 @@
 
     python fuzz/fuzz_scan.py [libFuzzer options] [CORPUS_DIR ...]
 
-A bad file must become a row with an ``error`` string, never an exception. On a build
+A bad file must become a row with an ``error`` string, never an exception. The tags
+asked for (top-level, paths into sequences, private, past Pixel Data) and ``force``
+vary with the input. On a build
 without ``cydicom.scan`` (before the bulk-scan branch is merged) the harness reads the
 file with ``dcmread(path, stop_before_pixels=True)`` instead, the path scans build on.
 """
@@ -15,7 +17,7 @@ import atheris
 with atheris.instrument_imports(include=["cydicom"]):
     import cydicom
 
-from exercise import scan_bytes
+from exercise import SCAN_TAG_SETS, scan_bytes
 
 
 def _header_of_file(data):
@@ -31,7 +33,10 @@ def _header_of_file(data):
 
 def test_one_input(data):
     if hasattr(cydicom, "scan"):
-        scan_bytes(data)  # checks the row itself
+        # The input's length picks the tag set and force: a mutation that only changes
+        # bytes keeps the same configuration, so the corpus stays meaningful.
+        tags = SCAN_TAG_SETS[len(data) % len(SCAN_TAG_SETS)]
+        scan_bytes(data, tags, force=len(data) % 8 >= 4)  # checks the row itself
         return
     try:
         _header_of_file(data)
