@@ -192,3 +192,25 @@ def test_large_buffers_are_checked_in_parts(signed):
         dirty[position] = 0x0800 if signed else 0x1000  # sign bit / first unused bit
         assert not processing.bits_clean(dirty, 12)
         assert not unused_bits_clean(dirty, 2, 12, signed)
+
+
+def test_repeated_views_are_independent_arrays_of_the_same_bytes():
+    pixels = np.arange(2 * 4 * 4, dtype="<u2").reshape(2, 4, 4)
+    data = image_file(pixels.tobytes(), Rows=4, Columns=4, frames=2)
+    ds, theirs = read_both(data)
+    first = ds.pixel_view()
+    first.shape = (-1,)  # the description and view kept on the dataset must not change
+    second = ds.pixel_view()
+    assert second.shape == (2, 4, 4) and first is not second
+    assert np.shares_memory(first, second) and shares_file(second, data)
+    assert_same_pixels(ds.pixel_array, theirs)
+
+
+def test_a_new_file_meta_gives_a_new_description():
+    pixels = np.arange(16, dtype="<u2").reshape(4, 4)
+    data = image_file(pixels.tobytes(), Rows=4, Columns=4)
+    ds = cydicom.dcmread(data)
+    assert ds.pixel_view().dtype == np.dtype("<u2")
+    ds.file_meta = cydicom.dcmread(image_file(pixels.byteswap().tobytes(), Rows=4, Columns=4,
+                                              transfer_syntax=ExplicitVRBigEndian)).file_meta
+    assert ds.pixel_view().dtype == np.dtype(">u2")

@@ -77,6 +77,7 @@ cdef class Dataset:
     cdef public bint is_undefined_length_item
     cdef public bint stopped_at_pixels
     cdef public uint64_t header_end   # top level: where the walk stopped (start of pixel data)
+    cdef public object _pixel_cache   # cydicom.pixels: (file_meta, PixelDescription)
 
     cdef int walk(self, uint64_t start, uint64_t byte_length, int stop_mode,
                   uint64_t *end_pos, bint check=*) except -1000

@@ -878,6 +878,7 @@ cdef class Dataset:
 
     def close(self):
         """Release the file (unmap it). Values already read stay valid."""
+        self._pixel_cache = None  # it refers back to this dataset
         self._source.close()
 
     def __enter__(self):

@@ -184,15 +184,32 @@ def _int_or_none(value):
 
 
 def describe(ds):
-    """The ``PixelDescription`` of a cydicom dataset; PixelDataError when it is unusable."""
+    """The ``PixelDescription`` of a cydicom dataset; PixelDataError when it is unusable.
+
+    Kept on the dataset (whose elements never change) while its ``file_meta`` is the same
+    object, so repeated ``pixel_view()``/``frame(i)`` calls cost microseconds. A description
+    that warned is not kept: each call warns again, as pydicom's does.
+    """
+    cached = ds._pixel_cache
+    if cached is not None and cached[0] is ds.file_meta:
+        return cached[1]
+    desc, warned = _describe(ds)
+    if not warned:
+        ds._pixel_cache = (ds.file_meta, desc)
+    return desc
+
+
+def _describe(ds):
+    """(description, whether a warning was given)."""
     tag, element = _pixel_element(ds)
     keyword = PIXEL_KEYWORDS[tag]
     uid = _transfer_syntax(ds)
     values = {name: ds.get(etag) for name, (etag, _) in _GROUP_0028.items()}
     frames = _int_or_none(values["NumberOfFrames"]) if 0x00280008 in ds else 1
-    if frames in (None, 0):
+    warned = frames in (None, 0)
+    if warned:
         warnings.warn(f"A value of '{frames}' for (0028,0008) 'Number of Frames' is invalid, "
-                      "assuming 1 frame", DicomWarning, stacklevel=3)
+                      "assuming 1 frame", DicomWarning, stacklevel=4)
         frames = 1
     _require(values, "BitsAllocated")
     ba = _int_or_none(values["BitsAllocated"])
@@ -244,7 +261,7 @@ def describe(ds):
         planar_configuration=pc if pc is not None else 0, photometric=photometric,
         extended_offsets=eot)
     desc.dtype  # unsupported sizes (24-bit...) fail here, before any data is touched
-    return desc
+    return desc, warned
 
 
 def _require(values, name):

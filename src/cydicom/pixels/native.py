@@ -50,6 +50,12 @@ def frame_count(desc, length):
     return desc.frames
 
 
+def _exact_length(desc, length):
+    """True if ``length`` is the described size, padding included (no excess to warn of)."""
+    expected = math.ceil(desc.frame_bytes * desc.frames)
+    return length in (expected, expected + expected % 2)
+
+
 def _swap_ow(desc):
     """pydicom's ``be_swap_ow``: 8-bit data written as OW in big endian is byte-swapped."""
     return (not desc.little_endian and desc.bits_allocated // 8 == 1
@@ -65,13 +71,20 @@ def view(desc, index=None):
     if _copy_needed_layout(desc):
         raise PixelDataError("This pixel data has no zero-copy view (bit-packed, "
                              "YBR_FULL_422 or big endian 8-bit OW): use pixel_array")
+    if index is None:
+        kept = desc.__dict__.get("_full_view")
+        if kept is not None:
+            return kept.view()  # a new array object: reshaping it leaves the kept one alone
     raw = desc.element.raw
     frames = frame_count(desc, len(raw))
     dtype = desc.dtype
     count = desc.frame_pixels
     if index is None:
         flat = numpy.frombuffer(raw, dtype=dtype, count=count * frames)
-        return processing.reshape(flat, desc, frames, desc.planar_configuration)
+        full = processing.reshape(flat, desc, frames, desc.planar_configuration)
+        if _exact_length(desc, len(raw)):  # frame_count gave no warning to repeat
+            desc.__dict__["_full_view"] = full
+        return full.view()
     _check_index(index, frames)
     flat = numpy.frombuffer(raw, dtype=dtype, count=count, offset=index * desc.frame_bytes)
     return processing.reshape(flat, desc, 1, desc.planar_configuration)
