@@ -40,6 +40,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import pixel_corpus  # noqa: E402
 
+#: pydicom's decoding plugin for compressed data: the reference is pydicom with the
+#: pylibjpeg decoders (cydicom's own stack); with python-gdcm installed pydicom would pick
+#: GDCM first, which gets a column of its own ("pydicom+gdcm").
+PYDICOM_PLUGIN = "pylibjpeg"
+
 #: speedup targets (pydicom time / cydicom time) from the issue
 TARGETS = {"mf_native_view": 500.0, "mf_native_array": 8.0, "mf_opened_view": 500.0,
            "mf_opened_array": 8.0, "j2k_full": 1.7, "rle_full": 5.0}
@@ -87,8 +92,11 @@ def build_cases(root: Path, quick: bool, cydicom) -> list[Case]:
              for kind in pixel_corpus.SYNTAXES}
     index = frames // 2
 
-    def py_array(path):
-        return pydicom.dcmread(path).pixel_array
+    def py_array(path, plugin=PYDICOM_PLUGIN):
+        ds = pydicom.dcmread(path)
+        if _pydicom_has(ds.file_meta.TransferSyntaxUID, plugin):
+            ds.pixel_array_options(decoding_plugin=plugin)
+        return ds.pixel_array
 
     def cy_array(path):
         with cydicom.dcmread(path) as ds:
@@ -115,20 +123,50 @@ def build_cases(root: Path, quick: bool, cydicom) -> list[Case]:
         Case("mf_native_array", f"{frames}-frame native: pixel_array", mf_path,
              {"pydicom": py_array, "cydicom": cy_array}, inner=5),
         Case("j2k_one_frame", f"JPEG 2000, {frames} frames: frame {index} only", paths["j2k"],
-             {"pydicom": lambda p: pydicom.pixels.pixel_array(p, index=index),
+             {"pydicom": lambda p: pydicom.pixels.pixel_array(
+                 p, index=index, decoding_plugin=PYDICOM_PLUGIN),
               "cydicom": lambda p: cydicom.dcmread(p).frame(index)}, inner=5),
         Case("j2k_frame_vs_all", f"JPEG 2000: frame {index} vs pydicom's pixel_array[{index}]",
              paths["j2k"],
-             {"pydicom": lambda p: pydicom.dcmread(p).pixel_array[index],
+             {"pydicom": lambda p: py_array(p)[index],
               "cydicom": lambda p: cydicom.dcmread(p).frame(index)}),
     ]
     for kind, title in (("j2k", "JPEG 2000"), ("jls", "JPEG-LS"), ("ljpeg", "JPEG lossless"),
                         ("rle", "RLE")):
         n = frames if kind == "j2k" else codec_frames
-        cases.append(Case(f"{kind}_full", f"{title}, {n} frames: pixel_array", paths[kind],
-                          {"pydicom": py_array, "cydicom": cy_array}))
+        case = Case(f"{kind}_full", f"{title}, {n} frames: pixel_array", paths[kind],
+                    {"pydicom": py_array, "cydicom": cy_array})
+        if _pydicom_has(pixel_corpus.SYNTAXES[kind], "gdcm"):
+            case.ops["pydicom+gdcm"] = lambda p: py_array(p, "gdcm")
+        cases.append(case)
     _add_dicomsdl(cases)
     return cases
+
+
+def _pydicom_has(uid: str, plugin: str) -> bool:
+    """True if pydicom can decode compressed ``uid`` with ``plugin`` (installed)."""
+    from pydicom.pixels.decoders.base import get_decoder
+    from pydicom.uid import UID
+
+    if not UID(uid).is_compressed:
+        return False
+    try:
+        return plugin in get_decoder(uid).available_plugins
+    except NotImplementedError:
+        return False
+
+
+def _dicomsdl_array(df):
+    """All frames' stored values in one array: dicomsdl's ``copyFrameData`` per frame (its
+    ``pixelData()`` gives one frame, rescaled to float32)."""
+    info = df.getPixelDataInfo()
+    frames, rows, columns = info["NumberOfFrames"] or 1, info["Rows"], info["Cols"]
+    if info["SamplesPerPixel"] != 1:
+        raise NotImplementedError("the benchmark files are single-sample")
+    out = np.empty((frames, rows, columns), dtype=info["dtype"])
+    for index in range(frames):
+        df.copyFrameData(index, out[index])
+    return out[0] if frames == 1 else out
 
 
 def _add_dicomsdl(cases):
@@ -141,9 +179,9 @@ def _add_dicomsdl(cases):
             continue
         if case.opened is not None:
             case.opened["dicomsdl"] = lambda p: dicomsdl.open(str(p))
-            case.ops["dicomsdl"] = lambda df: df.pixelData()
+            case.ops["dicomsdl"] = _dicomsdl_array
         else:
-            case.ops["dicomsdl"] = lambda p: dicomsdl.open(str(p)).pixelData()
+            case.ops["dicomsdl"] = lambda p: _dicomsdl_array(dicomsdl.open(str(p)))
 
 
 def check(case: Case):
@@ -209,8 +247,11 @@ def run(quick: bool, rounds: int | None) -> dict:
             ratio = medians["pydicom"] / medians["cydicom"]
             results.append({"case": case.name, "label": case.label, "seconds": medians,
                             "ratio": ratio, "target": TARGETS.get(case.name)})
+            other = "".join(f"   {name} {seconds * 1e3:9.3f} ms" for name, seconds in
+                            medians.items() if name not in ("pydicom", "cydicom"))
             print(f"  {case.label:<45} pydicom {medians['pydicom'] * 1e3:9.3f} ms   "
-                  f"cydicom {medians['cydicom'] * 1e3:9.3f} ms   x{ratio:8.1f}", flush=True)
+                  f"cydicom {medians['cydicom'] * 1e3:9.3f} ms   x{ratio:8.1f}{other}",
+                  flush=True)
     control = two_core_control()
     print(f"  control: 2 threads hashing in C run x{control:.2f} faster than 1", flush=True)
     return {
@@ -224,13 +265,19 @@ def run(quick: bool, rounds: int | None) -> dict:
 
 
 def markdown(report: dict) -> str:
-    lines = ["| case | pydicom | cydicom | speedup | target |", "|---|---:|---:|---:|---:|"]
+    extra = [name for name in ("pydicom+gdcm", "dicomsdl")
+             if any(name in r["seconds"] for r in report["results"])]
+    lines = ["| case | pydicom | cydicom | speedup | target |" + "".join(f" {n} |" for n in extra),
+             "|---|---:|---:|---:|---:|" + "---:|" * len(extra)]
     for r in report["results"]:
         s = r["seconds"]
         target = f"{r['target']:g}x" + (" met" if r["ratio"] >= r["target"] else " **missed**") \
             if r["target"] else ""
-        lines.append(f"| {r['label']} | {s['pydicom'] * 1e3:.2f} ms | {s['cydicom'] * 1e3:.3f} ms "
-                     f"| {r['ratio']:.1f}x | {target} |")
+        line = (f"| {r['label']} | {s['pydicom'] * 1e3:.2f} ms | {s['cydicom'] * 1e3:.3f} ms "
+                f"| {r['ratio']:.1f}x | {target} |")
+        for name in extra:
+            line += f" {s[name] * 1e3:.2f} ms |" if name in s else " |"
+        lines.append(line)
     load = ", ".join(f"{x:.2f}" for x in report["load_average"])
     lines.append(f"\n{report['cpus']} CPUs, load average {load} at the end; 2 threads hashing "
                  f"in C ran x{report['two_thread_control']:.2f} faster than one; medians of "

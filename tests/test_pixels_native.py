@@ -214,3 +214,27 @@ def test_a_new_file_meta_gives_a_new_description():
     ds.file_meta = cydicom.dcmread(image_file(pixels.byteswap().tobytes(), Rows=4, Columns=4,
                                               transfer_syntax=ExplicitVRBigEndian)).file_meta
     assert ds.pixel_view().dtype == np.dtype(">u2")
+
+
+def test_files_of_a_series_share_checked_fields_but_never_wrong_ones():
+    from cydicom.pixels import description
+
+    tags = description._FINGERPRINT_TAGS
+    same = [image_file(np.full((4, 4), i, dtype="<u2").tobytes(), Rows=4, Columns=4)
+            for i in range(2)]
+    other = image_file(np.zeros((2, 8), dtype="<u2").tobytes(), Rows=2, Columns=8)
+    prints = [cydicom.dcmread(data)._raw_fingerprint(tags) for data in same + [other]]
+    assert prints[0] == prints[1] != prints[2] and None not in prints
+    for data in same + [other] + same:  # alternating: each file gets its own shape
+        ds, theirs = read_both(data)
+        assert_same_pixels(ds.pixel_array, theirs)
+        assert ds.pixel_view().shape == theirs.shape
+
+
+def test_fingerprint_refuses_text_decoded_by_character_set():
+    ds = cydicom.dcmread(image_file(np.zeros((4, 4), dtype="<u2").tobytes(), Rows=4,
+                                    Columns=4, Modality="CT", PatientName="Doe^J"))
+    assert ds._raw_fingerprint((0x00280010,)) is not None
+    assert ds._raw_fingerprint((0x00080060,)) is not None     # CS: no character set
+    assert ds._raw_fingerprint((0x00100010,)) is None         # PN: decoded by charset
+    assert ds._raw_fingerprint((0x00280010,), max_value=1) is None  # longer than asked

@@ -12,6 +12,7 @@ import warnings
 cimport cython
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+from libc.string cimport memcpy
 
 from cydicom._walker cimport (
     DEFAULT_MAX_DEPTH, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
@@ -22,6 +23,7 @@ from cydicom._walker cimport (
 )
 
 from cydicom import _dictionary
+from cydicom._source import map_file
 from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
 from cydicom._values cimport convert_value
 from cydicom._values import CHARSET_VRS, KNOWN_VRS, RETRY_ORDER, empty_value
@@ -151,7 +153,6 @@ cdef class Source:
             return 0
         if self.path is None:
             raise IndexError(f"bytes {offset}+{length} outside a buffer of {self.size}")
-        from cydicom._source import map_file
         mapped = map_file(self.path)
         if len(mapped) < offset + length:
             raise TruncatedError(f"{self.path!r} is shorter than when it was opened")
@@ -463,6 +464,27 @@ def _warn(message):
     warnings.warn(message, DicomWarning, stacklevel=3)
 
 
+cdef object _pixels_module = None
+
+
+cdef object _pixels():
+    """cydicom.pixels, imported on first use (it imports numpy)."""
+    global _pixels_module
+    if _pixels_module is None:
+        from cydicom import pixels
+        _pixels_module = pixels
+    return _pixels_module
+
+
+cdef bint _is_text_vr(uint16_t code, uint32_t tag) except -1:
+    """True if an element with this VR code (0: the dictionary's) is decoded by charset."""
+    if code == 0:
+        vr = _dictionary.dictionary_vr(tag)
+        return vr is None or vr in CHARSET_VRS
+    # SH LO ST LT UC UT PN (CHARSET_VRS), as codes: first letter in the high byte
+    return code in (0x5348, 0x4C4F, 0x5354, 0x4C54, 0x5543, 0x5554, 0x504E)
+
+
 cdef class Dataset:
     """A lazily read DICOM dataset (one level: the file, or a sequence item).
 
@@ -692,6 +714,40 @@ cdef class Dataset:
     def keys(self):
         return self.tags()
 
+    def _raw_fingerprint(self, tuple tags, Py_ssize_t max_value=64):
+        """Bytes naming how ``tags`` (ints) are encoded at this level, or None.
+
+        Two datasets with equal fingerprints convert those tags to equal values (same
+        byte order, VR, flags and value bytes; absent tags marked), so results computed
+        from the values can be shared between the files of a series. None when a value
+        is longer than ``max_value``, text in a character set, or from a merged group.
+        """
+        cdef bytearray out = bytearray(b"\x00" * (len(tags) * (5 + max_value) + 1))
+        cdef uint8_t *o = out
+        cdef Py_ssize_t index, n = 1
+        cdef ElementRecord *rec
+        cdef uint32_t tag
+        o[0] = 2 * self._little + self._implicit
+        for key in tags:
+            tag = key
+            if self._foreign is not None and tag in self._foreign:
+                return None
+            index = table_find(&self._table, tag)
+            if index < 0:
+                o[n] = 0xFF
+                n += 1
+                continue
+            rec = &self._table.records[index]
+            if rec.value_length > <uint64_t>max_value or _is_text_vr(rec.vr, tag):
+                return None
+            self._source.ensure(rec.value_offset, rec.value_length)
+            memcpy(o + n, &rec.vr, 2)
+            memcpy(o + n + 2, &rec.flags, 2)
+            o[n + 4] = <uint8_t>rec.value_length
+            memcpy(o + n + 5, self._source.data + rec.value_offset, rec.value_length)
+            n += 5 + <Py_ssize_t>rec.value_length
+        return bytes(out[:n])
+
     def element_table(self):
         """This level's element records as a numpy structured array (a copy).
 
@@ -838,29 +894,24 @@ cdef class Dataset:
     @property
     def pixel_array(self):
         """The pixel data as pydicom's ``pixel_array``; zero-copy and read-only when possible."""
-        from cydicom import pixels
-        return pixels.pixel_array(self)
+        return _pixels().pixel_array(self)
 
     def pixel_view(self):
         """The native pixel data as stored: a read-only array sharing the file's memory."""
-        from cydicom import pixels
-        return pixels.pixel_view(self)
+        return _pixels().pixel_view(self)
 
     @property
     def num_frames(self):
         """The number of frames of the pixel data."""
-        from cydicom import pixels
-        return pixels.num_frames(self)
+        return _pixels().num_frames(self)
 
     def frame(self, index):
         """Frame ``index`` of ``pixel_array``, decoding or viewing only that frame."""
-        from cydicom import pixels
-        return pixels.frame(self, index)
+        return _pixels().frame(self, index)
 
     def iter_frames(self):
         """Yield the frames of ``pixel_array`` one by one."""
-        from cydicom import pixels
-        return pixels.iter_frames(self)
+        return _pixels().iter_frames(self)
 
     # ---- file-level attributes ------------------------------------------------------
     @property

@@ -5,9 +5,9 @@ elements are required and the same values rejected, with a ``PixelDataError`` in
 pydicom's AttributeError / ValueError.
 """
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy
 
@@ -56,7 +56,11 @@ _GROUP_0028 = {  # keyword -> (tag, label used in messages)
 
 @dataclass(eq=False)
 class PixelDescription:
-    """The pixel data of one dataset: where it is and how to read it."""
+    """The pixel data of one dataset: where it is and how to read it.
+
+    ``encapsulated``, ``little_endian``, ``dtype``, ``frame_pixels`` and ``frame_bytes``
+    are computed once, when the description is made (they are read on every frame).
+    """
 
     transfer_syntax: str
     keyword: str                 # PixelData, FloatPixelData or DoubleFloatPixelData
@@ -73,43 +77,37 @@ class PixelDescription:
     photometric: str
     # (offsets, lengths) when both EOT elements are present
     extended_offsets: Optional[tuple[Any, Any]] = None
+    encapsulated: bool = field(init=False)
+    little_endian: bool = field(init=False)
+    #: the dtype pydicom gives the data (file byte order for native data)
+    dtype: numpy.dtype = field(init=False)
+    #: samples in one frame (rows * columns * samples per pixel)
+    frame_pixels: int = field(init=False)
+    #: bytes of one native frame; a float for bit-packed frames not ending on a byte
+    frame_bytes: Union[int, float] = field(init=False)
+
+    def __post_init__(self):
+        self.encapsulated = self.transfer_syntax in ENCAPSULATED_SYNTAXES
+        self.little_endian = NATIVE_SYNTAXES.get(self.transfer_syntax, True)
+        # unsupported sizes (24-bit...) fail here, before any data is touched
+        self.dtype = dtype_for(self.keyword, self.bits_allocated, self.pixel_representation,
+                               self.little_endian)
+        self.frame_pixels = n = self.rows * self.columns * self.samples_per_pixel
+        if self.bits_allocated == 1:
+            if self.encapsulated:
+                self.frame_bytes = n // 8 + (n % 8 > 0)
+            else:
+                self.frame_bytes = n // 8 if n % 8 == 0 else n / 8
+            return
+        n *= self.bits_allocated // 8
+        if self.photometric == "YBR_FULL_422" and not self.encapsulated:
+            n = n // 3 * 2
+        self.frame_bytes = n
 
     @cached_property
     def vr(self):
         """The pixel element's VR as written (implicit files: 'OW', as pydicom corrects it)."""
         return _raw_vr(self.dataset, self.element.tag)
-
-    @property
-    def encapsulated(self):
-        return self.transfer_syntax in ENCAPSULATED_SYNTAXES
-
-    @property
-    def little_endian(self):
-        return NATIVE_SYNTAXES.get(self.transfer_syntax, True)
-
-    @cached_property
-    def dtype(self):
-        """The dtype pydicom gives the data (file byte order for native data)."""
-        return dtype_for(self.keyword, self.bits_allocated, self.pixel_representation,
-                         self.little_endian)
-
-    @property
-    def frame_pixels(self):
-        """Samples in one frame (rows * columns * samples per pixel)."""
-        return self.rows * self.columns * self.samples_per_pixel
-
-    @property
-    def frame_bytes(self):
-        """Bytes of one native frame; a float for bit-packed frames not ending on a byte."""
-        n = self.frame_pixels
-        if self.bits_allocated == 1:
-            if self.encapsulated:
-                return n // 8 + (n % 8 > 0)
-            return n // 8 if n % 8 == 0 else n / 8
-        n *= self.bits_allocated // 8
-        if self.photometric == "YBR_FULL_422" and not self.encapsulated:
-            n = n // 3 * 2
-        return n
 
     def shape(self, frames=None):
         """pydicom's output shape: no frame axis for one frame, samples last."""
@@ -204,12 +202,41 @@ def _describe(ds):
     tag, element = _pixel_element(ds)
     keyword = PIXEL_KEYWORDS[tag]
     uid = _transfer_syntax(ds)
+    fingerprint = ds._raw_fingerprint(_FINGERPRINT_TAGS)
+    key = (keyword, fingerprint)
+    fields = _FIELDS_BY_FINGERPRINT.get(key) if fingerprint is not None else None
+    warned = False
+    if fields is None:
+        fields, warned = _image_fields(ds, keyword)
+        if fingerprint is not None and not warned:
+            if len(_FIELDS_BY_FINGERPRINT) >= 256:
+                _FIELDS_BY_FINGERPRINT.clear()
+            _FIELDS_BY_FINGERPRINT[key] = fields
+    eot = None
+    if 0x7FE00001 in ds:
+        if 0x7FE00002 not in ds:
+            raise PixelDataError("Extended Offset Table without Extended Offset Table Lengths")
+        eot = (ds.get(0x7FE00001), ds.get(0x7FE00002))
+    desc = PixelDescription(transfer_syntax=uid, keyword=keyword, element=element, dataset=ds,
+                            extended_offsets=eot, **fields)
+    return desc, warned
+
+
+# The files of a series share their group 0028 bytes: the validated image fields are kept
+# by the raw encoding of those elements (Dataset._raw_fingerprint), a few microseconds
+# instead of nine conversions per file.
+_FINGERPRINT_TAGS = tuple(tag for tag, _ in _GROUP_0028.values())
+_FIELDS_BY_FINGERPRINT: dict = {}
+
+
+def _image_fields(ds, keyword):
+    """The checked image fields of the description (a dict), and whether a warning was given."""
     values = {name: ds.get(etag) for name, (etag, _) in _GROUP_0028.items()}
     frames = _int_or_none(values["NumberOfFrames"]) if 0x00280008 in ds else 1
     warned = frames in (None, 0)
     if warned:
         warnings.warn(f"A value of '{frames}' for (0028,0008) 'Number of Frames' is invalid, "
-                      "assuming 1 frame", DicomWarning, stacklevel=4)
+                      "assuming 1 frame", DicomWarning, stacklevel=5)
         frames = 1
     _require(values, "BitsAllocated")
     ba = _int_or_none(values["BitsAllocated"])
@@ -248,20 +275,11 @@ def _describe(ds):
         if pc not in (0, 1):
             raise PixelDataError(f"A (0028,0006) 'Planar Configuration' value of '{pc}' is "
                                  "invalid, it must be 0 or 1")
-    eot = None
-    if 0x7FE00001 in ds:
-        if 0x7FE00002 not in ds:
-            raise PixelDataError("Extended Offset Table without Extended Offset Table Lengths")
-        eot = (ds.get(0x7FE00001), ds.get(0x7FE00002))
-    desc = PixelDescription(
-        transfer_syntax=uid, keyword=keyword, element=element, dataset=ds,
-        rows=rows, columns=columns, frames=frames, samples_per_pixel=spp,
-        bits_allocated=ba, bits_stored=bs if bs is not None else ba,
-        pixel_representation=pr if pr is not None else 0,
-        planar_configuration=pc if pc is not None else 0, photometric=photometric,
-        extended_offsets=eot)
-    desc.dtype  # unsupported sizes (24-bit...) fail here, before any data is touched
-    return desc, warned
+    fields = dict(rows=rows, columns=columns, frames=frames, samples_per_pixel=spp,
+                  bits_allocated=ba, bits_stored=bs if bs is not None else ba,
+                  pixel_representation=pr if pr is not None else 0,
+                  planar_configuration=pc if pc is not None else 0, photometric=photometric)
+    return fields, warned
 
 
 def _require(values, name):
