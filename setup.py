@@ -7,6 +7,7 @@ Environment switches:
 """
 import glob
 import os
+import sys
 
 import numpy
 from Cython.Build import cythonize
@@ -15,7 +16,10 @@ from setuptools import Extension, setup
 DEBUG = os.environ.get("CYDICOM_DEBUG") == "1"
 SANITIZE = os.environ.get("CYDICOM_SANITIZE") == "1"
 
-compile_args = ["-O3"] if not (DEBUG or SANITIZE) else ["-O1", "-g"]
+if sys.platform == "win32":  # MSVC
+    compile_args = ["/O2"] if not DEBUG else ["/Od", "/Zi"]
+else:
+    compile_args = ["-O3"] if not (DEBUG or SANITIZE) else ["-O1", "-g"]
 link_args = []
 if SANITIZE:
     os.environ.setdefault("CC", "clang")

@@ -16,10 +16,11 @@ from libc.errno cimport EINTR, errno
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc, strtod
 from libc.string cimport memcmp, memcpy, strlen
-from posix.fcntl cimport O_RDONLY, open as c_open
-from posix.unistd cimport close, pread
 
 from cydicom._columns cimport CS_LATIN1, RAW_FALLBACK, ColumnBuilder
+from cydicom._platform cimport (
+    CYD_HAVE_OPENAT, cyd_close, cyd_open_dir, cyd_open_read, cyd_openat_read, cyd_pread,
+)
 from cydicom._buffer cimport fits, read_tag, read_u16, read_u32, read_u64
 from cydicom._walker cimport (
     DEFAULT_MAX_DEPTH, WALK_NO_DELIMITER, EF_IMPLICIT, EF_NO_DELIMITER, EF_SEQUENCE, EF_TRUNCATED, EF_UNDEFINED,
@@ -28,13 +29,6 @@ from cydicom._walker cimport (
     ItemTable, WalkContext, detect_implicit, init_context, items_free, table_find, table_free,
     standard_vr_kind, walk_dataset, walk_sequence,
 )
-
-cdef extern from "fcntl.h":
-    enum: O_CLOEXEC
-    enum: O_NONBLOCK
-    enum: O_DIRECTORY
-    enum: O_PATH
-    int openat(int dirfd, const char *pathname, int flags) nogil
 
 cdef extern from "string.h":
     const char *strrchr(const char *s, int c) nogil
@@ -312,7 +306,7 @@ cdef class FileScanner:
 
     def __dealloc__(self):
         if self.dir_fd >= 0:
-            close(self.dir_fd)
+            cyd_close(self.dir_fd)
         free(self.dir_path)
         free(self.buf)
         free(self.tags)
@@ -404,7 +398,7 @@ cdef class FileScanner:
                 if _grow(<void **>&self.buf, &self.capacity, want, 1) < 0:
                     res.status = FILE_FALLBACK
                     break
-        close(fd)
+        cyd_close(fd)
         if self.adaptive and res.status == FILE_OK:
             self._learn(self.needed)
         if res.status != FILE_OK:  # drop what a failed parse collected
@@ -416,30 +410,29 @@ cdef class FileScanner:
     cdef int _open(self, const char *path) noexcept nogil:
         """open() the file; relative to the directory handle when the directory repeats
         (files of one folder come together), which spares the kernel the path walk.
-        A FIFO must not block the scan: O_NONBLOCK (pread then fails on it)."""
-        cdef int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
+        A FIFO must not block the scan: non-blocking (pread then fails on it)."""
         cdef const char *slash = strrchr(path, 47)
         cdef size_t length
         cdef char *copy
-        if slash == NULL or slash == path:
-            return c_open(path, flags)
+        if not CYD_HAVE_OPENAT or slash == NULL or slash == path:
+            return cyd_open_read(path, 1)
         length = slash - path
         if not (self.dir_fd >= 0 and length == self.dir_length
                 and strncmp(path, self.dir_path, length) == 0):
             if self.dir_fd >= 0:
-                close(self.dir_fd)
+                cyd_close(self.dir_fd)
                 self.dir_fd = -1
             copy = <char *>realloc(self.dir_path, length + 1)
             if copy == NULL:
-                return c_open(path, flags)
+                return cyd_open_read(path, 1)
             memcpy(copy, path, length)
             copy[length] = 0
             self.dir_path = copy
             self.dir_length = length
-            self.dir_fd = c_open(copy, O_PATH | O_DIRECTORY | O_CLOEXEC)
+            self.dir_fd = cyd_open_dir(copy)
             if self.dir_fd < 0:
-                return c_open(path, flags)
-        return openat(self.dir_fd, slash + 1, flags)
+                return cyd_open_read(path, 1)
+        return cyd_openat_read(self.dir_fd, slash + 1, 1)
 
     cdef void _learn(self, size_t needed) noexcept nogil:
         """Adapt the first read to the largest need of the last WINDOW files."""
@@ -458,9 +451,9 @@ cdef class FileScanner:
     cdef Py_ssize_t _read(self, int fd, size_t offset, size_t length) noexcept nogil:
         """pread until ``length`` bytes or the end of the file; -1 on error."""
         cdef size_t done = 0
-        cdef Py_ssize_t got
+        cdef int64_t got
         while done < length:
-            got = pread(fd, self.buf + offset + done, length - done, offset + done)
+            got = cyd_pread(fd, self.buf + offset + done, length - done, offset + done)
             if got < 0:
                 if errno == EINTR:
                     continue
@@ -800,12 +793,12 @@ def read_floor(list paths, size_t read_size=16384):
             c_paths[i] = PyUnicode_AsUTF8AndSize(paths[i], &size)
         with nogil:
             for i in range(n):
-                fd = c_open(c_paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                fd = cyd_open_read(c_paths[i], 1)
                 if fd < 0:
                     continue
                 if scanner._read(fd, 0, read_size) > 0:
                     done += 1
-                close(fd)
+                cyd_close(fd)
     finally:
         free(c_paths)
     return done

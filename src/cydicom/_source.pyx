@@ -7,18 +7,15 @@ Python's ``open()`` and ``mmap.mmap`` together, which matters when reading many 
 from cpython.buffer cimport PyBuffer_FillInfo
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.errno cimport errno
-from posix.fcntl cimport O_RDONLY, open as c_open
-from posix.mman cimport MAP_FAILED, MAP_PRIVATE, PROT_READ, mmap, munmap
-from posix.stat cimport fstat, struct_stat
-from posix.unistd cimport close, pread
+from libc.stdint cimport int64_t, uint64_t
+
+from cydicom._platform cimport cyd_close, cyd_file_size, cyd_map, cyd_open_read, cyd_pread, cyd_unmap
 
 import os
 
-cdef extern from "fcntl.h":
-    enum: O_CLOEXEC
-
 cdef extern from "Python.h":
     bytes PyUnicode_EncodeFSDefault(object unicode)
+    const Py_ssize_t PY_SSIZE_T_MAX
 
 
 cdef bytes _fs_path(path):
@@ -33,7 +30,7 @@ cdef int _open(bytes path) except -1:
     cdef const char *c_path = path
     cdef int fd
     with nogil:
-        fd = c_open(c_path, O_RDONLY | O_CLOEXEC)
+        fd = cyd_open_read(c_path, 0)
     if fd < 0:
         raise OSError(errno, os.strerror(errno), os.fsdecode(path))
     return fd
@@ -59,7 +56,7 @@ cdef class MappedFile:
 
     cdef void _unmap(self):
         if self.addr != NULL:
-            munmap(self.addr, self.size)
+            cyd_unmap(self.addr, self.size)
             self.addr = NULL
 
     def close(self):
@@ -79,23 +76,26 @@ def map_file(path):
     """The file's bytes without reading them: a MappedFile (b"" for an empty file)."""
     cdef bytes fs_path = _fs_path(path)
     cdef int fd = _open(fs_path)
-    cdef struct_stat st
+    cdef uint64_t size = 0
     cdef void *addr = NULL
     cdef int failed
     with nogil:
-        failed = fstat(fd, &st)
-        if not failed and st.st_size > 0:
-            addr = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
-        close(fd)
+        failed = cyd_file_size(fd, &size)
+        if not failed and size > 0:
+            addr = cyd_map(fd, size)
+        cyd_close(fd)
     if failed:
         raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
-    if st.st_size == 0:
+    if size == 0:
         return b""
-    if addr == MAP_FAILED:
+    if addr == NULL:
         raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
+    if size > <uint64_t>PY_SSIZE_T_MAX:
+        cyd_unmap(addr, size)
+        raise OSError(f"{os.fsdecode(fs_path)!r} is too large to map")
     cdef MappedFile mapped = MappedFile.__new__(MappedFile)
     mapped.addr = addr
-    mapped.size = st.st_size
+    mapped.size = <Py_ssize_t>size
     return mapped
 
 
@@ -103,22 +103,23 @@ def read_prefix(path, Py_ssize_t want):
     """(the first ``want`` bytes of the file, or all of it if shorter; the file size)."""
     cdef bytes fs_path = _fs_path(path)
     cdef int fd = _open(fs_path)
-    cdef struct_stat st
-    cdef Py_ssize_t got = 0, n = 0
+    cdef uint64_t size = 0
+    cdef Py_ssize_t got = 0
+    cdef int64_t n = 0
     cdef char *out
     cdef bytes data
     try:
         with nogil:
-            n = fstat(fd, &st)
+            n = cyd_file_size(fd, &size)
         if n < 0:
             raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
-        if want > st.st_size:
-            want = st.st_size
+        if <uint64_t>want > size:
+            want = <Py_ssize_t>size
         data = PyBytes_FromStringAndSize(NULL, want)
         out = PyBytes_AS_STRING(data)
         with nogil:
             while got < want:
-                n = pread(fd, out + got, want - got, got)
+                n = cyd_pread(fd, out + got, want - got, got)
                 if n <= 0:
                     break
                 got += n
@@ -126,6 +127,6 @@ def read_prefix(path, Py_ssize_t want):
             raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
         if got < want:
             data = data[:got]
-        return data, st.st_size
+        return data, size
     finally:
-        close(fd)
+        cyd_close(fd)

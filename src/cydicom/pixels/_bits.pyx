@@ -11,10 +11,7 @@ cdef enum:
     BLOCK = 16384       # samples per block between early-exit checks
 
 
-cdef extern from *:
-    uint16_t bswap16 "__builtin_bswap16"(uint16_t) nogil
-    uint32_t bswap32 "__builtin_bswap32"(uint32_t) nogil
-    uint64_t bswap64 "__builtin_bswap64"(uint64_t) nogil
+from cydicom._platform cimport cyd_bswap16 as bswap16, cyd_bswap32 as bswap32, cyd_bswap64 as bswap64
 
 
 cdef inline uint64_t _swap(uint64_t v, int itemsize) noexcept nogil:
