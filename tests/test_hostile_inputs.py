@@ -385,7 +385,7 @@ def test_deflate_bomb_is_refused_without_inflating_it():
 
 
 def test_scan_glue_calls_scan_as_specified(monkeypatch):
-    """fuzz/exercise.py's scan_bytes, with a stand-in until cydicom.scan is merged."""
+    """fuzz/exercise.py's scan_bytes: one file, one thread, errors recorded, force passed."""
     import cydicom
     from exercise import scan_bytes
 
@@ -398,14 +398,20 @@ def test_scan_glue_calls_scan_as_specified(monkeypatch):
         def to_pylist(self):
             return self.rows
 
-    def fake_scan(paths, tags, threads, on_error):
+    real = scan_bytes(b"abc")  # the real scan: a row with the error, not an exception
+    assert real["error"].startswith("InvalidDicomError") and real["PatientID"] is None
+
+    def fake_scan(paths, tags, threads, on_error, force):
         with open(paths[0], "rb") as handle:
-            calls.append((handle.read(), list(tags), threads, on_error))
+            calls.append((handle.read(), list(tags), threads, on_error, force))
         return Table([{"path": paths[0], "PatientID": None, "error": "TruncatedError: ..."}])
 
     monkeypatch.setattr(cydicom, "scan", fake_scan, raising=False)
     assert scan_bytes(b"abc")["error"].startswith("TruncatedError")
-    assert calls[0][0] == b"abc" and calls[0][2:] == (1, "record") and "PatientID" in calls[0][1]
+    assert calls[0][0] == b"abc" and calls[0][2:] == (1, "record", False)
+    assert "PatientID" in calls[0][1]
+    scan_bytes(b"abc", ("Rows",), force=True)
+    assert calls[1][1:] == (["Rows"], 1, "record", True)
     monkeypatch.setattr(cydicom, "scan", lambda *a, **k: Table([{"error": 3}]))
     with pytest.raises(AssertionError, match="error string"):
         scan_bytes(b"abc")
