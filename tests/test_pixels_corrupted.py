@@ -62,3 +62,48 @@ def test_corrupted_frames_give_clean_errors(name):
             assert arr.shape[-len(desc.shape(1)):] == desc.shape(1), (label, backend)
             outcomes.add("array")
     assert outcomes - {"array"}, "no variant was detected as corrupt"
+
+
+def _patched(data, start, jpeg_2000, rows):
+    """The file with its first frame's header declaring ``rows`` rows (SIZ Ysiz or SOF Y)."""
+    out = bytearray(data)
+    if jpeg_2000:
+        at = data.index(b"\xff\x4f\xff\x51", start) + 12
+        out[at:at + 4] = rows.to_bytes(4, "big")
+    else:
+        at = min(data.find(bytes([0xFF, m]), start) for m in (0xC0, 0xC1, 0xC3, 0xF7)
+                 if data.find(bytes([0xFF, m]), start) >= 0) + 5
+        out[at:at + 2] = rows.to_bytes(2, "big")
+    return bytes(out)
+
+
+@pytest.mark.parametrize("name, jpeg_2000", [("MR_small_jp2klossless.dcm", True),
+                                             ("SC_rgb_small_odd_jpeg.dcm", False),
+                                             ("MR_small_jpeg_ls_lossless.dcm", False)])
+def test_a_frame_declaring_more_than_described_is_refused_before_decoding(name, jpeg_2000):
+    from cydicom.pixels import codestream, compressed
+
+    with open(real_file(name), "rb") as f:
+        data = f.read()
+    ds = cydicom.dcmread(data)
+    desc = describe(ds)
+    frame = compressed.encoded_frames(desc).encoded(0)
+    samples, tiles = codestream.declared_size(frame, jpeg_2000)
+    assert samples == desc.frame_pixels and tiles == 1  # the real header: as described
+    start = ds.element(0x7FE00010).offset
+    hostile = _patched(data, start, jpeg_2000, 60000)
+    backends = [b.name for b in decoders.BACKENDS[desc.transfer_syntax] if b.available()]
+    assert backends
+    for backend in backends:
+        with pytest.raises(cydicom.DecoderError, match="declares .* samples"):
+            cydicom.pixels.pixel_array(cydicom.dcmread(hostile), backend=backend)
+
+
+def test_too_many_jpeg_2000_tiles_are_refused():
+    with open(real_file("JPEG2000.dcm"), "rb") as f:  # 1024 x 256: 262,144 tiles of 1 x 1
+        data = bytearray(f.read())
+    ds = cydicom.dcmread(bytes(data))
+    at = data.index(b"\xff\x4f\xff\x51", ds.element(0x7FE00010).offset) + 24
+    data[at:at + 8] = (1).to_bytes(4, "big") * 2  # 1 x 1 tiles: one per pixel
+    with pytest.raises(cydicom.DecoderError, match="tiles"):
+        cydicom.dcmread(bytes(data)).pixel_array

@@ -63,3 +63,57 @@ def jpeg_parameters(src):
     except IndexError:
         return {}
     return info
+
+
+#: a JPEG 2000 codestream may declare at most this many tiles: OpenJPEG allocates its
+#: per-tile state for all of them from the SIZ marker alone (about 12 KiB per tile)
+MAX_J2K_TILES = 4096
+
+
+def declared_size(src, jpeg_2000):
+    """(samples, tiles) a JPEG 2000 (SIZ) or JPEG / JPEG-LS (SOF) header declares, or None.
+
+    Decoders size their buffers from these fields before decoding anything; a hostile
+    frame can declare gigabytes in a few bytes. ``samples`` is width x height x components;
+    ``tiles`` is 1 for JPEG. None when the header is not found or gives no size (JPEG
+    height 0: set later by a DNL marker).
+    """
+    data = bytes(src[:65536]) if len(src) > 65536 else bytes(src)
+    if jpeg_2000:
+        return _j2k_size(data)
+    return _jpeg_size(data)
+
+
+def _j2k_size(data):
+    offset = data.find(b"\xff\x4f\xff\x51")  # SOC + SIZ (inside a jp2c box for JP2)
+    if offset < 0 or len(data) < offset + 42:
+        return None
+    siz = [int.from_bytes(data[offset + 8 + 4 * k:offset + 12 + 4 * k], "big")
+           for k in range(8)]
+    x, y, x_origin, y_origin, tile_x, tile_y, tile_x_origin, tile_y_origin = siz
+    components = int.from_bytes(data[offset + 40:offset + 42], "big")
+    width, height = max(x - x_origin, 0), max(y - y_origin, 0)
+    if tile_x == 0 or tile_y == 0:
+        return width * height * components, None  # the decoder rejects it
+    tiles = (-(-max(x - tile_x_origin, 0) // tile_x)) * (-(-max(y - tile_y_origin, 0) // tile_y))
+    return width * height * components, tiles
+
+
+def _jpeg_size(data):
+    if data[:2] != b"\xff\xd8":
+        return None
+    offset = 2
+    while len(data) >= offset + 4:
+        if data[offset] != 0xFF:
+            return None
+        marker = data[offset + 1]
+        if marker in _SOF:
+            if len(data) < offset + 10:
+                return None
+            height = int.from_bytes(data[offset + 5:offset + 7], "big")
+            width = int.from_bytes(data[offset + 7:offset + 9], "big")
+            if height == 0:
+                return None
+            return width * height * data[offset + 9], 1
+        offset += int.from_bytes(data[offset + 2:offset + 4], "big") + 2
+    return None

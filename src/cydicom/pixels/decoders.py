@@ -15,6 +15,7 @@ from typing import Any, Literal, Optional, Union
 import numpy
 
 from cydicom.errors import DecoderError, MissingDecoderError
+from cydicom.pixels import codestream
 from cydicom.pixels.workers import cpu_count
 from cydicom.pixels.description import (
     DEFLATED_IMAGE_FRAME, JPEG_2000_SYNTAXES, JPEG_LS_SYNTAXES, JPEG_SYNTAXES, RLE_LOSSLESS,
@@ -179,6 +180,7 @@ def _ic_supports_htj2k():
 
 def decode(backend, src, desc, index):
     """Decode one frame with ``backend``; any failure becomes a DecoderError."""
+    _check_declared_size(src, desc, index)
     try:
         return backend.decode(src, desc)
     except DecoderError:
@@ -186,6 +188,25 @@ def decode(backend, src, desc, index):
     except Exception as exc:
         raise DecoderError(f"{syntax_name(desc.transfer_syntax)}: {backend.name} failed to "
                            f"decode frame {index}: {type(exc).__name__}: {exc}") from exc
+
+
+def _check_declared_size(src, desc, index):
+    """A frame whose header declares more samples than the described frame, or more
+    JPEG 2000 tiles than MAX_J2K_TILES, is refused before a decoder allocates for it."""
+    uid = desc.transfer_syntax
+    if uid not in JPEG_2000_SYNTAXES and uid not in JPEG_SYNTAXES and uid not in JPEG_LS_SYNTAXES:
+        return
+    declared = codestream.declared_size(src, uid in JPEG_2000_SYNTAXES)
+    if declared is None:
+        return
+    samples, tiles = declared
+    if samples > desc.frame_pixels:
+        raise DecoderError(f"{syntax_name(uid)}: frame {index} declares {samples} samples, "
+                           f"more than the {desc.rows} x {desc.columns} x "
+                           f"{desc.samples_per_pixel} of the pixel description")
+    if tiles is not None and tiles > codestream.MAX_J2K_TILES:
+        raise DecoderError(f"{syntax_name(uid)}: frame {index} declares {tiles} tiles "
+                           f"(at most {codestream.MAX_J2K_TILES} are decoded)")
 
 
 def as_bytes_view(decoded):
