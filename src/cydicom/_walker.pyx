@@ -299,8 +299,10 @@ cdef int _walk_elements(WalkContext *ctx, uint64_t start, uint64_t stream_end,
         if stop_mode != STOP_NONE and _should_stop(ctx, tag, stop_mode):
             end_pos[0] = pos
             return WALK_STOPPED
-        if tag == 0x00080005 and flags & EF_UNKNOWN_VR:
-            charset_error_at[0] = pos  # pydicom fails on it once the dataset is read
+        if tag == 0x00080005:
+            # pydicom fails on an unknown VR once the dataset is read - unless a later
+            # (0008,0005) replaced it in its dict
+            charset_error_at[0] = pos if flags & EF_UNKNOWN_VR else UNDEFINED_OFFSET
         value_start = pos + hdr
 
         if length != UNDEFINED_LENGTH:

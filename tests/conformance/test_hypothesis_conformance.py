@@ -137,3 +137,19 @@ def test_eof_before_delimiter_keeps_data():
     assert lenient[0] == "ok"
     assert lenient[1]["dataset"].get(0x00080060) == ("CS", ("str", "CT"), False)
     assert cydicom_canonical(data, strict=True) == ("error", "TruncatedError")
+
+
+# ---------------------------------------------------------------------------------------------
+# A repeated (0008,0005): pydicom keeps the last one in its dict, and only its VR matters
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("order", ["unknown VR first", "unknown VR last"])
+def test_repeated_charset_only_the_last_counts(order):
+    bad = rawgen.element(0x00080005, "HS", b"ISO_IR 192")
+    good = rawgen.element(0x00080005, "CS", b"ISO_IR 100")
+    name = rawgen.element(0x00100010, "PN", "Müller".encode("latin-1"))
+    body = (bad + name + good) if order == "unknown VR first" else (good + name + bad)
+    data = dicom_file(body)
+    assert_same_as_pydicom(data)
+    expected = "ok" if order == "unknown VR first" else "error"
+    assert cydicom_canonical(data)[0] == expected
