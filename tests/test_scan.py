@@ -424,3 +424,15 @@ def test_sequence_path_errors():
         tag_spec("ReferencedImageSequence[0].ReferencedImageSequence")
     spec = tag_spec("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing")
     assert spec.is_list and spec.path == ((0, 0x00289110), (0, 0x00280030))
+
+
+@pytest.mark.parametrize("vr", ["CS", "PN", "LO", "US", "OB"])
+def test_charset_written_with_another_vr_scans_as_dcmread(tmp_path, vr):
+    from conformance import rawgen
+
+    body = (rawgen.element(0x00080005, vr, b"ISO_IR 100")
+            + rawgen.element(0x00100010, "PN", "Müller".encode("latin-1"))
+            + rawgen.element(0x00100020, "LO", b"ID1 "))
+    path = tmp_path / f"charset-{vr}.dcm"
+    path.write_bytes(rawgen.dicom_file(body))
+    assert_scan_matches_dcmread([str(path)], ["PatientName", "PatientID"])

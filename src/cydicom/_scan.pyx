@@ -193,6 +193,8 @@ cdef class ChunkResult:
                                 <const char *>self.arena + hit.arena_offset, hit.length)
                             last_kind = charset_kind(last_charset)
                         charset = last_kind
+                        if hit.vr != 0 and hit.vr != 0x4353:
+                            charset = -1  # (0008,0005) not written as CS: dcmread's rules
                     if charset < 0:
                         status = FILE_FALLBACK
                     else:

@@ -28,7 +28,8 @@ from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
 from cydicom._values cimport convert_value
 from cydicom._values import CHARSET_VRS, KNOWN_VRS, RETRY_ORDER, empty_value
 from cydicom.errors import (
-    AmbiguousVRError, DicomError, DicomWarning, InvalidVRError, LengthError, LimitError,
+    AmbiguousVRError, DicomError, DicomWarning, InvalidValueError, InvalidVRError, LengthError,
+    LimitError,
     NestingError, TruncatedError,
 )
 
@@ -778,6 +779,9 @@ cdef class Dataset:
             result = self._parent_encodings
         else:
             value = charset.value
+            if value and charset.vr == "PN":  # pydicom: a PersonName, neither str nor list
+                raise InvalidValueError(f"Specific Character Set value {value!r} is a "
+                                        f"person name (VR PN), not text")
             key = value if type(value) is str else None
             result = _ENCODINGS_BY_VALUE.get(key) if key is not None else None
             if result is None:

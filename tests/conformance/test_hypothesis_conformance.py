@@ -153,3 +153,19 @@ def test_repeated_charset_only_the_last_counts(order):
     assert_same_as_pydicom(data)
     expected = "ok" if order == "unknown VR first" else "error"
     assert cydicom_canonical(data)[0] == expected
+
+
+@pytest.mark.parametrize("vr", ["CS", "PN", "LO", "SH", "UT", "LT", "UC", "AE", "UI", "IS",
+                                "DS", "US", "AT", "OB", "UN"])
+@pytest.mark.parametrize("value", [b"ISO_IR 100", b"ISO_IR 100\\ISO_IR 192",
+                                   b"\\ISO 2022 IR 87", b"", b" "])
+@pytest.mark.parametrize("where", ["top level", "item"])
+def test_charset_written_with_another_vr(vr, value, where):
+    """pydicom converts (0008,0005) with the VR as written: a PersonName or a number is not
+    a character set (TypeError), text VRs are used as text."""
+    charset = rawgen.element(0x00080005, vr, value)
+    name = rawgen.element(0x00100010, "PN", "Müller".encode("latin-1"))
+    body = charset + name
+    if where == "item":
+        body = rawgen.sequence(0x00081115, [rawgen.item(body)])
+    assert_same_as_pydicom(dicom_file(body))
