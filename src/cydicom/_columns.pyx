@@ -16,6 +16,7 @@ from libc.stdlib cimport free, realloc, strtod
 from libc.string cimport memchr, memcpy
 
 from cydicom._buffer cimport read_u16, read_u32, read_u64
+from cydicom._values cimport is_charset_vr_code
 
 FALLBACK = RAW_FALLBACK
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -453,7 +454,7 @@ cdef class ColumnBuilder:
             while end and _ws(p[end - 1]):
                 end -= 1
             split = False
-        elif vr in (0x5348, 0x4C4F, 0x5543, 0x5354, 0x4C54, 0x5554, 0x504E):  # charset VRs
+        elif is_charset_vr_code(vr):
             if charset == CS_OTHER or memchr(p, 0x1B, n) != NULL:
                 return RAW_FALLBACK
             latin1 = charset == CS_LATIN1

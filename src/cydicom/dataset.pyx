@@ -25,7 +25,7 @@ from cydicom._walker cimport (
 from cydicom import _dictionary
 from cydicom._source import map_file
 from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
-from cydicom._values cimport convert_value
+from cydicom._values cimport convert_value, is_charset_vr_code
 from cydicom._values import CHARSET_VRS, KNOWN_VRS, RETRY_ORDER, empty_value
 from cydicom.errors import (
     AmbiguousVRError, DicomError, DicomWarning, InvalidValueError, InvalidVRError, LengthError,
@@ -482,8 +482,7 @@ cdef bint _is_text_vr(uint16_t code, uint32_t tag) except -1:
     if code == 0:
         vr = _dictionary.dictionary_vr(tag)
         return vr is None or vr in CHARSET_VRS
-    # SH LO ST LT UC UT PN (CHARSET_VRS), as codes: first letter in the high byte
-    return code in (0x5348, 0x4C4F, 0x5354, 0x4C54, 0x5543, 0x5554, 0x504E)
+    return is_charset_vr_code(code)
 
 
 cdef class Dataset:
