@@ -11,8 +11,9 @@ _SOF = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0x
                   0xCF, 0xF7))
 
 
-def j2k_parameters(src):
-    """{"precision", "is_signed"} of the first component, or {} if not found."""
+def _siz_offset(src):
+    """(header bytes, offset of SOC + SIZ) where pydicom's ``get_j2k_parameters`` looks
+    (the start, or the jp2c box of a JP2 file), or None."""
     data = bytes(src[:4096]) if len(src) > 4096 else bytes(src)
     offset = 0
     if data.startswith(_JP2_SIGNATURE):
@@ -24,10 +25,36 @@ def j2k_parameters(src):
                 offset += 8
                 break
             if length == 0:  # pydicom would loop forever here: treat as not found
-                return {}
+                return None
             offset += length
     if data[offset:offset + 4] != b"\xff\x4f\xff\x51" or len(data) <= offset + 42:
+        return None
+    return data, offset
+
+
+def _sof_offset(data, apps=None):
+    """Offset of the SOF marker of a JPEG / JPEG-LS frame, walked as pydicom's
+    ``_get_jpg_parameters`` does, or None; APPn segments on the way go into ``apps``."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    offset = 2
+    while len(data) >= offset + 4:
+        marker = data[offset + 1] if data[offset] == 0xFF else -1
+        if marker in _SOF:
+            return offset
+        length = int.from_bytes(data[offset + 2:offset + 4], "big")
+        if apps is not None and 0xE0 <= marker <= 0xEF:
+            apps[marker] = data[offset + 4:offset + 2 + length]
+        offset += length + 2
+    return None
+
+
+def j2k_parameters(src):
+    """{"precision", "is_signed"} of the first component, or {} if not found."""
+    found = _siz_offset(src)
+    if found is None:
         return {}
+    data, offset = found
     ssiz = data[offset + 42]
     if ssiz & 0x80:
         return {"precision": (ssiz & 0x7F) + 1, "is_signed": True}
@@ -37,24 +64,14 @@ def j2k_parameters(src):
 def jpeg_parameters(src):
     """{"precision", "component_ids", "app"?} of a JPEG / JPEG-LS frame, or {}."""
     data = bytes(src)
-    if data[:2] != b"\xff\xd8":
+    apps: dict[int, bytes] = {}
+    offset = _sof_offset(data, apps)
+    if offset is None:
         return {}
     info: dict[str, Any] = {}
-    offset = 2
-    apps: dict[int, bytes] = {}
+    if apps:
+        info["app"] = apps
     try:
-        while True:
-            if len(data) < offset + 4:
-                return {}
-            marker = data[offset + 1] if data[offset] == 0xFF else -1
-            if marker in _SOF:
-                break
-            length = int.from_bytes(data[offset + 2:offset + 4], "big")
-            if 0xE0 <= marker <= 0xEF:
-                apps[marker] = data[offset + 4:offset + 2 + length]
-            offset += length + 2
-        if apps:
-            info["app"] = apps
         offset += 2
         info["precision"] = data[offset + 2]
         components = data[offset + 7]
@@ -75,19 +92,19 @@ def declared_size(src, jpeg_2000):
 
     Decoders size their buffers from these fields before decoding anything; a hostile
     frame can declare gigabytes in a few bytes. ``samples`` is width x height x components;
-    ``tiles`` is 1 for JPEG. None when the header is not found or gives no size (JPEG
-    height 0: set later by a DNL marker).
+    ``tiles`` is 1 for JPEG. None when the header is not found (where pydicom looks for
+    it) or gives no size (JPEG height 0: set later by a DNL marker).
     """
-    data = bytes(src[:65536]) if len(src) > 65536 else bytes(src)
     if jpeg_2000:
-        return _j2k_size(data)
-    return _jpeg_size(data)
+        return _j2k_size(src)
+    return _jpeg_size(bytes(src[:65536]) if len(src) > 65536 else bytes(src))
 
 
-def _j2k_size(data):
-    offset = data.find(b"\xff\x4f\xff\x51")  # SOC + SIZ (inside a jp2c box for JP2)
-    if offset < 0 or len(data) < offset + 42:
+def _j2k_size(src):
+    found = _siz_offset(src)
+    if found is None:
         return None
+    data, offset = found
     siz = [int.from_bytes(data[offset + 8 + 4 * k:offset + 12 + 4 * k], "big")
            for k in range(8)]
     x, y, x_origin, y_origin, tile_x, tile_y, tile_x_origin, tile_y_origin = siz
@@ -100,20 +117,11 @@ def _j2k_size(data):
 
 
 def _jpeg_size(data):
-    if data[:2] != b"\xff\xd8":
+    offset = _sof_offset(data)
+    if offset is None or len(data) < offset + 10:
         return None
-    offset = 2
-    while len(data) >= offset + 4:
-        if data[offset] != 0xFF:
-            return None
-        marker = data[offset + 1]
-        if marker in _SOF:
-            if len(data) < offset + 10:
-                return None
-            height = int.from_bytes(data[offset + 5:offset + 7], "big")
-            width = int.from_bytes(data[offset + 7:offset + 9], "big")
-            if height == 0:
-                return None
-            return width * height * data[offset + 9], 1
-        offset += int.from_bytes(data[offset + 2:offset + 4], "big") + 2
-    return None
+    height = int.from_bytes(data[offset + 5:offset + 7], "big")
+    width = int.from_bytes(data[offset + 7:offset + 9], "big")
+    if height == 0:
+        return None
+    return width * height * data[offset + 9], 1
