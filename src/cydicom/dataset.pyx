@@ -746,7 +746,7 @@ cdef class Dataset:
             o[n + 4] = <uint8_t>rec.value_length
             memcpy(o + n + 5, self._source.data + rec.value_offset, rec.value_length)
             n += 5 + <Py_ssize_t>rec.value_length
-        return bytes(out[:n])
+        return (<const char *>o)[:n]
 
     def element_table(self):
         """This level's element records as a numpy structured array (a copy).
