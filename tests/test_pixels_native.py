@@ -238,3 +238,13 @@ def test_fingerprint_refuses_text_decoded_by_character_set():
     assert ds._raw_fingerprint((0x00080060,)) is not None     # CS: no character set
     assert ds._raw_fingerprint((0x00100010,)) is None         # PN: decoded by charset
     assert ds._raw_fingerprint((0x00280010,), max_value=1) is None  # longer than asked
+
+
+def test_an_invalid_number_of_frames_warns_on_every_call():
+    """The description that warned is not kept: each call warns again, as pydicom's does."""
+    pixels = np.arange(16, dtype="<u2").reshape(4, 4)
+    data = image_file(pixels.tobytes(), Rows=4, Columns=4, frames=0)
+    ds, theirs = read_both(data)
+    for _ in range(2):
+        with pytest.warns(cydicom.DicomWarning, match="assuming 1 frame"):
+            assert_same_pixels(ds.pixel_array, theirs)
