@@ -16,6 +16,7 @@ from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRL
 
 import cydicom
 import cydicom.pixels
+from cydicom.pixels import description, native
 
 from pixelgen import assert_same_pixels, image_file
 
@@ -83,6 +84,28 @@ def test_random_native_pixel_data_matches_pydicom(data):
     if theirs is not None and ds.num_frames > 1:
         for index in range(ds.num_frames):
             assert_same_pixels(ds.frame(index), theirs[index])
+
+
+@pytest.mark.filterwarnings("ignore")
+@given(native_files())
+def test_a_file_laid_out_like_an_earlier_one_matches_pydicom(data):
+    """The second read of a layout skips the description (``cydicom.pixels._layouts``)."""
+    try:
+        cydicom.dcmread(data).pixel_view()  # describes the file: its layout is remembered
+    except cydicom.DicomError:
+        pass
+    assert_same_outcome(data, lambda ds: ds.pixel_array)
+    assert view_outcome(cydicom.dcmread(data).pixel_view) == view_outcome(
+        lambda: native.view(description.describe(cydicom.dcmread(data))))
+
+
+def view_outcome(get_view):
+    """(dtype, shape, bytes, writeable) of a view, or the error's type."""
+    try:
+        view = get_view()
+    except cydicom.DicomError as exc:
+        return type(exc)
+    return view.dtype, view.shape, view.tobytes(), view.flags.writeable
 
 
 def test_excess_bit_packed_frames():

@@ -4,7 +4,7 @@
 ``iter_frames()`` call the functions here; they take extra options (``threads``,
 ``backend``) when called directly.
 """
-from cydicom.pixels import compressed, native
+from cydicom.pixels import _layouts, compressed, native
 from cydicom.pixels.description import PixelDescription, describe
 
 __all__ = ["PixelDescription", "describe", "frame", "iter_frames", "num_frames",
@@ -17,6 +17,10 @@ def pixel_array(ds, *, threads=None, backend=None):
     Compressed multi-frame data decodes on ``threads`` threads (default: every core) when
     the decoder releases the GIL; ``backend`` forces a decoder by name.
     """
+    if ds._pixel_cache is None:  # not described yet: maybe laid out like a file that was
+        arr = _layouts.native_array(ds)
+        if arr is not None:
+            return arr
     desc = describe(ds)
     if desc.encapsulated:
         return compressed.array(desc, threads=threads, backend=backend)
@@ -29,6 +33,10 @@ def pixel_view(ds):
     Never processed (no bit masking, no colour conversion); PixelDataError for data that
     has no such view (compressed, bit-packed, YBR_FULL_422 or big endian 8-bit OW).
     """
+    if ds._pixel_cache is None:  # not described yet: maybe laid out like a file that was
+        view = _layouts.native_view(ds)
+        if view is not None:
+            return view
     desc = describe(ds)
     if desc.encapsulated:
         from cydicom.errors import PixelDataError

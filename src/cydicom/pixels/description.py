@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 import numpy
 
 from cydicom.errors import DicomWarning, PixelDataError, UnsupportedTransferSyntaxError
+from cydicom.pixels import _layouts
+from cydicom.pixels.processing import needs_rgb
 
 if TYPE_CHECKING:
     from cydicom.dataset import Dataset, Element
@@ -219,7 +221,24 @@ def _describe(ds):
         eot = (ds.get(0x7FE00001), ds.get(0x7FE00002))
     desc = PixelDescription(transfer_syntax=uid, keyword=keyword, element=element, dataset=ds,
                             extended_offsets=eot, **fields)
+    if fingerprint is not None and not warned and eot is None:
+        _remember_layout(desc, (uid, tag, fingerprint))
     return desc, warned
+
+
+def _remember_layout(desc, key):
+    """Let files with this layout skip the description (``_layouts``) when their native
+    view is plain: little endian, whole bytes, no YBR_FULL_422, samples last."""
+    if (desc.encapsulated or not desc.little_endian or desc.bits_allocated == 1
+            or desc.photometric == "YBR_FULL_422"
+            or (desc.samples_per_pixel != 1 and desc.planar_configuration != 0)):
+        return
+    length = desc.frame_bytes * desc.frames
+    check_bits = (desc.bits_stored if desc.keyword == "PixelData"
+                  and desc.bits_stored < desc.bits_allocated else 0)
+    _layouts.remember(key, _FINGERPRINT_TAGS, desc.dtype, desc.shape(),
+                      desc.frame_pixels * desc.frames, length, length + length % 2,
+                      check_bits, not needs_rgb(desc.photometric))
 
 
 # The files of a series share their group 0028 bytes: the validated image fields are kept
