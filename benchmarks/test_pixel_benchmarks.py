@@ -81,3 +81,17 @@ def test_one_jpeg_2000_frame(benchmark, files, library):
 
         frame = benchmark(pydicom.pixels.pixel_array, paths["j2k"], index=5)
     assert np.array_equal(frame, expected["j2k"][5])
+
+
+def test_compare_pixels_runs_quickly(tmp_path, capsys):
+    """Smoke run of the side-by-side script: a few cases, one round, a table."""
+    if cydicom is None:
+        pytest.skip("cydicom is not built")
+    table = tmp_path / "pixels.md"
+    report = compare_pixels.main(["--quick", "--rounds", "1", "--markdown", str(table),
+                                  "--only", "mf_opened_view,mf_native_array,rle_full"])
+    assert [r["case"] for r in report["results"]] == ["mf_opened_view", "mf_native_array",
+                                                      "rle_full"]
+    assert all(r["ratio"] > 0 for r in report["results"])
+    text = table.read_text()
+    assert "| 40-frame native: pixel_array |" in text and "warm heap" in text
