@@ -143,3 +143,74 @@ def test_deflated_file_larger_than_the_header_prefix(tmp_path, stop):
     ds = cydicom.dcmread(path, stop_before_pixels=stop)
     assert len(ds.PatientID) == 40_000
     assert ("PixelData" in ds) != stop
+
+
+@pytest.fixture(autouse=True)
+def small_prefix(monkeypatch):
+    """The header prefix size learnt from earlier tests' files (up to megabytes) would
+    cover these files whole: start from the smallest."""
+    monkeypatch.setattr(cydicom.filereader, "_prefix_hint", cydicom.filereader.MIN_PREFIX)
+
+
+def _prime(tmp_path, pixels_used):
+    """Make the next dcmread map at open (the last file's pixel data was used) or not."""
+    path = _pixel_file(tmp_path, "primer.dcm")
+    with cydicom.dcmread(path) as ds:
+        if pixels_used:
+            ds.PixelData
+    assert cydicom.dataset.map_tails_at_open() is pixels_used
+
+
+@pytest.fixture
+def counted_maps(monkeypatch):
+    """Calls of map_file made when the pixel data is first used."""
+    calls = []
+    original = cydicom.dataset.map_file
+
+    def counting(path):
+        calls.append(path)
+        return original(path)
+
+    monkeypatch.setattr(cydicom.dataset, "map_file", counting)
+    return calls
+
+
+def test_pixel_readers_get_the_next_file_mapped_at_open(tmp_path, counted_maps):
+    path = _pixel_file(tmp_path, "next.dcm")
+    _prime(tmp_path, pixels_used=True)
+    with cydicom.dcmread(path) as ds:
+        assert ds.PixelData == b"\x01\x02" * 20_000
+    assert counted_maps == [] and cydicom.dataset.map_tails_at_open()
+    with cydicom.dcmread(path) as ds:  # a header reader: the mapping made at open goes
+        assert ds.Rows == 2
+    assert not cydicom.dataset.map_tails_at_open()
+    with cydicom.dcmread(path) as ds:
+        assert bytes(ds.element("PixelData").raw) == b"\x01\x02" * 20_000
+    assert counted_maps == [path]  # mapped when first used
+
+
+def test_an_unclosed_header_reader_also_turns_mapping_at_open_off(tmp_path):
+    path = _pixel_file(tmp_path, "dropped.dcm")
+    _prime(tmp_path, pixels_used=True)
+    ds = cydicom.dcmread(path)
+    assert ds.Rows == 2
+    del ds  # freed, its mapping unused
+    assert not cydicom.dataset.map_tails_at_open()
+
+
+@pytest.mark.parametrize("mapped_at_open", [False, True])
+def test_file_truncated_after_open_is_a_clean_error(tmp_path, mapped_at_open):
+    path = _pixel_file(tmp_path, "shrinks.dcm")
+    _prime(tmp_path, pixels_used=mapped_at_open)
+    ds = cydicom.dcmread(path)
+    path.write_bytes(path.read_bytes()[:-20_000])  # reading a lost page would be SIGBUS
+    with pytest.raises(cydicom.TruncatedError, match="shorter than when it was opened"):
+        ds.PixelData
+
+
+def test_file_removed_after_mapping_at_open_keeps_its_pixel_data(tmp_path):
+    path = _pixel_file(tmp_path, "removed.dcm")
+    _prime(tmp_path, pixels_used=True)
+    with cydicom.dcmread(path) as ds:
+        path.unlink()
+        assert ds.PixelData == b"\x01\x02" * 20_000

@@ -3,6 +3,7 @@ from collections.abc import Callable, Iterable
 from os import PathLike
 from typing import Any, Final
 
+from ._source import MappedFile
 from .dataset import Dataset, TagKey
 
 IMPLICIT_VR_LITTLE_ENDIAN: Final[str]
@@ -27,4 +28,5 @@ def read_stream(
     probe: bool = False,
     path: str | PathLike[str] | None = None,
     file_size: int = 0,
+    tail_map: MappedFile | None = None,
 ) -> Dataset: ...

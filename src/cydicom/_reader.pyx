@@ -130,14 +130,16 @@ cdef bytes _inflate(Source source, uint64_t pos, max_inflated_size):
 
 def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=False,
                 specific_tags=None, bint strict=False, int max_depth=128,
-                max_inflated_size=None, bint probe=False, path=None, uint64_t file_size=0):
+                max_inflated_size=None, bint probe=False, path=None, uint64_t file_size=0,
+                tail_map=None):
     """Read a DICOM stream held by ``obj`` (any object with the buffer protocol).
 
     ``probe=True`` reads a header prefix: truncation is not reported unless the walk
     reached the pixel data (the caller reads more otherwise). With ``path`` and
     ``file_size``, ``obj`` is a prefix of that file: the walk stops at the pixel data,
-    whose value is mapped from the file when first used; None is returned when the
-    prefix is not enough for that (the caller then maps the whole file).
+    whose value is read from ``tail_map`` (the whole file, mapped at open) or, without
+    it, from the file mapped when first used; None is returned when the prefix is not
+    enough for that (the caller then reads the whole file).
     ``max_inflated_size``: see ``inflate_limit``.
     """
     cdef ReadOptions options = ReadOptions(strict, max_depth)
@@ -182,6 +184,7 @@ def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=Fals
         if status != WALK_STOPPED or not _append_pixel_tail(ds, end, file_size):
             return None
         body.path = path
+        body.tail_map = tail_map
         status = WALK_END
         ds._check_truncation(status, 0, 0)
     ds._encodings()  # pydicom converts (0008,0005) while reading: its errors are file-level

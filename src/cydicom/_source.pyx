@@ -72,6 +72,13 @@ cdef class MappedFile:
         self._unmap()
 
 
+cdef MappedFile _mapped(void *addr, uint64_t size):
+    cdef MappedFile mapped = MappedFile.__new__(MappedFile)
+    mapped.addr = addr
+    mapped.size = <Py_ssize_t>size
+    return mapped
+
+
 def map_file(path):
     """The file's bytes without reading them: a MappedFile (b"" for an empty file)."""
     cdef bytes fs_path = _fs_path(path)
@@ -81,31 +88,35 @@ def map_file(path):
     cdef int failed
     with nogil:
         failed = cyd_file_size(fd, &size)
-        if not failed and size > 0:
+        if not failed and size > 0 and size <= <uint64_t>PY_SSIZE_T_MAX:
             addr = cyd_map(fd, size)
         cyd_close(fd)
     if failed:
         raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
     if size == 0:
         return b""
+    if size > <uint64_t>PY_SSIZE_T_MAX:
+        raise OSError(f"{os.fsdecode(fs_path)!r} is too large to map")
     if addr == NULL:
         raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
-    if size > <uint64_t>PY_SSIZE_T_MAX:
-        cyd_unmap(addr, size)
-        raise OSError(f"{os.fsdecode(fs_path)!r} is too large to map")
-    cdef MappedFile mapped = MappedFile.__new__(MappedFile)
-    mapped.addr = addr
-    mapped.size = <Py_ssize_t>size
-    return mapped
+    return _mapped(addr, size)
 
 
-def read_prefix(path, Py_ssize_t want):
-    """(the first ``want`` bytes of the file, or all of it if shorter; the file size)."""
+def read_prefix(path, Py_ssize_t want, bint map_rest=False):
+    """(the first ``want`` bytes of the file, or all of it if shorter; the file size;
+    the whole file mapped, or None).
+
+    With ``map_rest`` a file longer than ``want`` is also mapped, through the same open
+    file: a reader going on to the pixel data saves an open (and the header and the data
+    come from one version of the file). A mapping that fails (too many maps in the
+    process, say) gives None: the caller can still map the file later.
+    """
     cdef bytes fs_path = _fs_path(path)
     cdef int fd = _open(fs_path)
     cdef uint64_t size = 0
     cdef Py_ssize_t got = 0
     cdef int64_t n = 0
+    cdef void *addr = NULL
     cdef char *out
     cdef bytes data
     try:
@@ -123,10 +134,14 @@ def read_prefix(path, Py_ssize_t want):
                 if n <= 0:
                     break
                 got += n
+            if n >= 0 and map_rest and size > <uint64_t>got and size <= <uint64_t>PY_SSIZE_T_MAX:
+                addr = cyd_map(fd, size)
         if n < 0:
+            if addr != NULL:
+                cyd_unmap(addr, size)
             raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
         if got < want:
             data = data[:got]
-        return data, size
+        return data, size, _mapped(addr, size) if addr != NULL else None
     finally:
         cyd_close(fd)

@@ -14,6 +14,7 @@ cdef class Source:
     cdef object closer
     cdef object memview
     cdef object path                  # set while only a prefix of this file is in memory
+    cdef object tail_map              # the whole file, mapped at open: used past the prefix
     cdef object retired               # the prefix, kept alive for walks still using it
     cdef int walkers                  # walks running without the GIL over ``data``
     cdef bint close_pending           # close() was called during such a walk
@@ -27,6 +28,7 @@ cdef class Source:
     cdef int ensure(self, uint64_t offset, uint64_t length) except -1
     cdef object slice(self, uint64_t offset, uint64_t length)
     cdef bytes copy(self, uint64_t offset, uint64_t length)
+    cdef void _drop_unused_tail(self) noexcept
 
 
 cdef class ReadOptions:

@@ -7,6 +7,7 @@ are light views made on demand (they point at their dataset, never the reverse, 
 datasets form no reference cycles and free their buffers at once). Nested sequences
 are walked into item datasets when first accessed.
 """
+import os
 import warnings
 
 cimport cython
@@ -124,6 +125,25 @@ class Sequence(list):
         return sequence_text(self)
 
 
+cdef bint _now_shorter(path, Py_ssize_t size) except -1:
+    try:
+        return os.stat(path).st_size < size
+    except OSError:
+        return False  # removed or renamed: the mapping keeps the old file's bytes
+
+
+# Whether the last lazily read file that was done with had its tail (the pixel data) read:
+# dcmread then maps the next file at open, through the same open file, instead of later
+# (one open and close less for pixel readers; header readers map nothing). A plain hint,
+# as filereader's prefix size: threads may race on it.
+cdef bint _tails_used = False
+
+
+def map_tails_at_open():
+    """True if dcmread should map a file longer than its header prefix when it opens it."""
+    return _tails_used
+
+
 cdef class Source:
     """The bytes of one file (or of its inflated dataset), shared by its datasets."""
 
@@ -146,15 +166,22 @@ cdef class Source:
     cdef int ensure(self, uint64_t offset, uint64_t length) except -1:
         """Make data[offset:offset+length] addressable, mapping the whole file if needed.
 
-        A file read lazily holds only its header prefix; the first access beyond it (the
-        pixel data) maps the file. The prefix's offsets stay valid: it is the file's start.
+        A file read lazily walks only its header prefix; the first access beyond it (the
+        pixel data) switches to the whole file: mapped at open (``tail_map``), else now.
+        The prefix's offsets stay valid: it is the file's start.
         """
+        global _tails_used
         self.check_open()
         if offset <= self.size and length <= self.size - offset:
             return 0
         if self.path is None:
             raise IndexError(f"bytes {offset}+{length} outside a buffer of {self.size}")
-        mapped = map_file(self.path)
+        _tails_used = True
+        mapped, self.tail_map = self.tail_map, None
+        if mapped is None:
+            mapped = map_file(self.path)
+        elif _now_shorter(self.path, len(mapped)):
+            mapped = b""  # truncated since it was mapped: reading the lost pages is SIGBUS
         if len(mapped) < offset + length:
             raise TruncatedError(f"{self.path!r} is shorter than when it was opened")
         self.retired = self.obj  # another thread may still be walking the prefix
@@ -227,14 +254,24 @@ cdef class Source:
                 closer()
             except BufferError:
                 pass  # a caller still holds a view: the map goes when that view goes
+        if self.tail_map is not None:
+            self._drop_unused_tail()
 
     @property
     def closed(self):
         return not self.has_view
 
+    cdef void _drop_unused_tail(self) noexcept:
+        """The file was mapped at open but its tail never read: map later from now on."""
+        global _tails_used
+        _tails_used = False
+        self.tail_map = None  # MappedFile unmaps when its last reference goes
+
     def __dealloc__(self):
         if self.has_view:
             PyBuffer_Release(&self.view)
+        if self.tail_map is not None:
+            self._drop_unused_tail()
 
 
 cdef class ReadOptions:

@@ -1,9 +1,12 @@
 """``dcmread``: open a path, bytes or file object and read it lazily.
 
-A path is read as a header prefix (sized from the previous file's header); the pixel data, when it is the last element,
-is memory-mapped only when first used (page faults of a fresh mapping cost more than
-reading the header). Other files are mapped whole. With ``stop_before_pixels`` only the
-header prefix is read, grown until the walk reaches the pixel data or the file's end.
+A path is read as a header prefix (sized from the previous file's header); the pixel data,
+when it is the last element, is read from a mapping of the file only when first used (page
+faults of a fresh mapping cost more than reading the header). The file is mapped when its
+pixel data is first used, or already at open, through the same open file, while the files
+read before had theirs used (``dataset.map_tails_at_open``). Other files are mapped whole.
+With ``stop_before_pixels`` only the header prefix is read, grown until the walk reaches
+the pixel data or the file's end.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO, Union
 
 from ._reader import read_stream
 from ._source import map_file, read_prefix
+from .dataset import map_tails_at_open
 from .errors import DeflateError, InvalidDicomError, TruncatedError
 
 MIN_PREFIX = 4096
@@ -40,7 +44,7 @@ def _read_header(path: str | os.PathLike[str], options: ReadOptions) -> Dataset:
     """Read a growing prefix of ``path`` until the header (up to Pixel Data) fits."""
     want = _prefix_hint
     while True:
-        data, size = read_prefix(path, want)
+        data, size, _ = read_prefix(path, want)
         if len(data) >= size:
             return read_stream(data, None, *options)
         try:
@@ -70,22 +74,26 @@ def dcmread(source: str | os.PathLike[str] | bytes | bytearray | memoryview | Bi
     if isinstance(source, (str, os.PathLike)):
         if stop_before_pixels:
             return _read_header(source, options)
-        data, size = read_prefix(source, _prefix_hint)
+        data, size, mapped = read_prefix(source, _prefix_hint, map_tails_at_open())
         if len(data) >= size:
             return read_stream(data, None, *options)
         try:
-            ds = read_stream(data, None, *options, False, source, size)
+            ds = read_stream(data, None, *options, False, source, size, mapped)
         except (TruncatedError, DeflateError):
             ds = None  # the header runs past the prefix: read the mapped file instead
+        except BaseException:
+            if mapped is not None:
+                mapped.close()
+            raise
         if ds is not None:
             _learn_header_size(ds)
             return ds
-        mapped = map_file(source)
+        whole = map_file(source) if mapped is None else mapped
         try:
-            return read_stream(mapped, getattr(mapped, "close", None), *options)
+            return read_stream(whole, getattr(whole, "close", None), *options)
         except BaseException:
-            if not isinstance(mapped, bytes):
-                mapped.close()
+            if not isinstance(whole, bytes):
+                whole.close()
             raise
     if isinstance(source, (bytes, bytearray, memoryview)):
         return read_stream(source, None, *options)
