@@ -94,4 +94,4 @@ def test_compare_pixels_runs_quickly(tmp_path, capsys):
                                                       "rle_full"]
     assert all(r["ratio"] > 0 for r in report["results"])
     text = table.read_text()
-    assert "| 40-frame native: pixel_array |" in text and "fresh pages" in text
+    assert "| 40-frame native: pixel_array |" in text and "plain loop" in text
