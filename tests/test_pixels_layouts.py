@@ -22,8 +22,10 @@ ATTRS = dict(Rows=4, Columns=4, frames=3, BitsStored=12, HighBit=11)
 
 @pytest.fixture
 def described(monkeypatch):
-    """Forget earlier layouts; count the full descriptions made from now on."""
+    """Forget earlier layouts; count the full descriptions made from now on. Files are
+    read from a 4 KiB prefix (not the header size other tests' files left)."""
     _layouts.forget()
+    monkeypatch.setattr(cydicom.filereader, "_prefix_hint", cydicom.filereader.MIN_PREFIX)
     calls = []
     original = description._describe
 
@@ -134,6 +136,38 @@ def test_another_file_meta_is_followed(described):
     ds = cydicom.dcmread(little)
     ds.file_meta = cydicom.dcmread(big).file_meta
     assert ds.pixel_view().dtype == np.dtype(">u2")
+
+
+def float_file(seed, keyword, dtype, bits_allocated):
+    """A 2-frame 3x3 float image whose value holds 18 samples of Bits Allocated bits."""
+    ds = pydicom.Dataset()
+    for name, value in dict(Rows=3, Columns=3, NumberOfFrames=2, SamplesPerPixel=1,
+                            BitsAllocated=bits_allocated,
+                            PhotometricInterpretation="MONOCHROME2").items():
+        setattr(ds, name, value)
+    count = 18 * bits_allocated // 8 // np.dtype(dtype).itemsize
+    setattr(ds, keyword, np.random.default_rng(seed).normal(size=count).astype(dtype).tobytes())
+    ds.file_meta = pydicom.dataset.FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds.SOPClassUID, ds.SOPInstanceUID = "1.2.3", f"1.2.3.{seed}"
+    buffer = io.BytesIO()
+    pydicom.dcmwrite(buffer, ds, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("keyword, dtype, bits_allocated", [
+    ("FloatPixelData", "<f4", 64), ("DoubleFloatPixelData", "<f8", 32),
+    ("FloatPixelData", "<f4", 16)])
+def test_float_data_with_another_bits_allocated_fails_like_pydicom(
+        described, keyword, dtype, bits_allocated):
+    first, second = (float_file(seed, keyword, dtype, bits_allocated) for seed in range(2))
+    for data in (first, second):  # nothing is remembered from the first file
+        for get in (lambda ds: ds.pixel_array, lambda ds: ds.pixel_view()):
+            with pytest.raises(cydicom.PixelDataError, match="'Bits Allocated' value"):
+                get(cydicom.dcmread(data))
+    with pytest.raises(ValueError):  # pydicom cannot shape the samples either
+        pydicom.dcmread(io.BytesIO(second)).pixel_array
+    assert len(described) == 4
 
 
 @pytest.mark.parametrize("keyword, dtype", [("FloatPixelData", "<f4"),

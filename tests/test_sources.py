@@ -1,5 +1,6 @@
 """Sources: paths (mapped), header-prefix reads, bytes, file objects; closing."""
 import io
+import os
 import struct
 import pathlib
 import subprocess
@@ -214,3 +215,114 @@ def test_file_removed_after_mapping_at_open_keeps_its_pixel_data(tmp_path):
     with cydicom.dcmread(path) as ds:
         path.unlink()
         assert ds.PixelData == b"\x01\x02" * 20_000
+
+
+def test_header_readers_that_keep_their_datasets_hold_few_mappings(tmp_path):
+    path = _pixel_file(tmp_path, "kept.dcm")
+    _prime(tmp_path, pixels_used=True)
+    kept = [cydicom.dcmread(path) for _ in range(3 * cydicom.dataset.MAX_UNUSED_TAIL_MAPS)]
+    assert cydicom.dataset.unused_tail_maps() == cydicom.dataset.MAX_UNUSED_TAIL_MAPS
+    assert not cydicom.dataset.map_tails_at_open()
+    assert all(ds.Rows == 2 for ds in kept)
+    assert kept[-1].PixelData == kept[0].PixelData == b"\x01\x02" * 20_000
+    del kept
+    assert cydicom.dataset.unused_tail_maps() == 0
+
+
+def test_file_shrinking_while_it_is_opened_is_read_as_it_is_now(tmp_path, monkeypatch):
+    """The header runs past the prefix, and the file shrinks just after the prefix read
+    (and its mapping at open): the whole file is mapped again at its new size."""
+    path = _pixel_file(tmp_path, "shrinking.dcm", header_pad=40_000)
+    _prime(tmp_path, pixels_used=True)
+    read_prefix = cydicom.filereader.read_prefix
+
+    def then_shrink(*args):
+        result = read_prefix(*args)
+        path.write_bytes(path.read_bytes()[:20_000])
+        return result
+
+    monkeypatch.setattr(cydicom.filereader, "read_prefix", then_shrink)
+    with pytest.warns(cydicom.DicomWarning, match="truncated"):
+        ds = cydicom.dcmread(path)
+    assert "Rows" not in ds and len(ds.PatientID) < 20_000
+
+
+def test_the_prefix_size_is_learnt_from_a_whole_file_read(tmp_path):
+    path = _pixel_file(tmp_path, "long_header.dcm", header_pad=40_000)
+    with cydicom.dcmread(path) as ds:  # the 4 KiB prefix is not enough: the whole file
+        offset = ds.element("PixelData").offset
+    assert offset < cydicom.filereader._prefix_hint <= 2 * offset + 32
+
+
+def test_deflated_file_with_bytes_after_its_stream(tmp_path):
+    """Offsets in a deflated dataset are in the inflated bytes: never read from the file."""
+    body = element(0x00280010, "US", b"\x02\x00") + element(
+        0x7FE00010, "OB", b"\xaa" * 10, length=100_000)
+    data = dicom_file(body, "1.2.840.10008.1.2.1.99") + b"\x55" * 20_000
+    path = tmp_path / "deflated_trailing.dcm"
+    path.write_bytes(data)
+    with pytest.warns(cydicom.DicomWarning):
+        ds = cydicom.dcmread(path)
+    assert ds.PixelData == b"\xaa" * 10
+
+
+def test_close_during_another_threads_first_pixel_access(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    path = _pixel_file(tmp_path, "closing.dcm")
+    _prime(tmp_path, pixels_used=True)
+    ds = cydicom.dcmread(path)
+    stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda *args, **kwargs: (time.sleep(0.2),
+                                                           stat(*args, **kwargs))[1])
+    outcome = []
+
+    def first_access():
+        try:
+            outcome.append(len(ds.PixelData))
+        except ValueError as exc:
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=first_access)
+    thread.start()
+    time.sleep(0.05)  # the thread is in the size check, without the GIL
+    ds.close()
+    thread.join()
+    monkeypatch.undo()
+    assert ds.closed and outcome == ["the dataset's file is closed: read values before "
+                                     "closing it"]
+    assert cydicom.dataset.unused_tail_maps() == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs /proc/self/maps")
+def test_first_pixel_access_from_two_threads_switches_once(tmp_path, monkeypatch):
+    """One thread waits in the size check (without the GIL) while another maps the file
+    and switches the dataset to it: the first must not switch again (it would drop the
+    header prefix that a GIL-free walk may still be reading, and keep a second map)."""
+    import threading
+    import time
+
+    path = _pixel_file(tmp_path, "twice.dcm")
+    _prime(tmp_path, pixels_used=True)
+    ds = cydicom.dcmread(path)
+    stat = os.stat
+    first = threading.Event()
+
+    def slow_stat(*args, **kwargs):
+        first.set()
+        time.sleep(0.2)
+        return stat(*args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", slow_stat)
+    results = []
+    slow = threading.Thread(target=lambda: results.append(ds.PixelData))
+    slow.start()
+    first.wait()  # the slow thread took the map made at open: this one maps the file now
+    results.append(ds.PixelData)
+    slow.join()
+    monkeypatch.undo()
+    assert results == [b"\x01\x02" * 20_000] * 2
+    with open("/proc/self/maps") as maps:
+        assert sum(str(path) in line for line in maps) == 1
+    ds.close()

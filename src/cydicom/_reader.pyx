@@ -172,7 +172,9 @@ def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=Fals
         command_set._source = body
         source.close()
 
-    cdef bint lazy_tail = path is not None and file_size > body.size and not stop_before_pixels
+    # a deflated dataset's offsets are in the inflated bytes, not the file: never a lazy tail
+    cdef bint lazy_tail = (path is not None and file_size > body.size and not stop_before_pixels
+                           and not deflated)
     cdef int stop_mode = STOP_AT_PIXELS if stop_before_pixels or lazy_tail else STOP_NONE
     implicit_found = _choose_mode(body, pos, implicit, stop_mode) if pos < body.size else implicit
     cdef Dataset ds = new_dataset(body, body.size, implicit_found, little, 0, options,
@@ -184,7 +186,7 @@ def read_stream(obj, closer=None, bint force=False, bint stop_before_pixels=Fals
         if status != WALK_STOPPED or not _append_pixel_tail(ds, end, file_size):
             return None
         body.path = path
-        body.tail_map = tail_map
+        body.hold_tail_map(tail_map)
         status = WALK_END
         ds._check_truncation(status, 0, 0)
     ds._encodings()  # pydicom converts (0008,0005) while reading: its errors are file-level

@@ -107,9 +107,8 @@ def read_prefix(path, Py_ssize_t want, bint map_rest=False):
     the whole file mapped, or None).
 
     With ``map_rest`` a file longer than ``want`` is also mapped, through the same open
-    file: a reader going on to the pixel data saves an open (and the header and the data
-    come from one version of the file). A mapping that fails (too many maps in the
-    process, say) gives None: the caller can still map the file later.
+    file: a reader going on to the pixel data saves an open. A mapping that fails (too
+    many maps in the process, say) gives None: the caller can still map the file later.
     """
     cdef bytes fs_path = _fs_path(path)
     cdef int fd = _open(fs_path)
@@ -134,7 +133,9 @@ def read_prefix(path, Py_ssize_t want, bint map_rest=False):
                 if n <= 0:
                     break
                 got += n
-            if n >= 0 and map_rest and size > <uint64_t>got and size <= <uint64_t>PY_SSIZE_T_MAX:
+            # a short read: the file shrank since fstat, and a map of ``size`` would SIGBUS
+            if (n >= 0 and map_rest and got == want and size > <uint64_t>got
+                    and size <= <uint64_t>PY_SSIZE_T_MAX):
                 addr = cyd_map(fd, size)
         if n < 0:
             if addr != NULL:

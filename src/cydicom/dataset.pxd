@@ -28,6 +28,8 @@ cdef class Source:
     cdef int ensure(self, uint64_t offset, uint64_t length) except -1
     cdef object slice(self, uint64_t offset, uint64_t length)
     cdef bytes copy(self, uint64_t offset, uint64_t length)
+    cdef void hold_tail_map(self, object mapped) noexcept
+    cdef object take_tail_map(self)
     cdef void _drop_unused_tail(self) noexcept
 
 

@@ -134,14 +134,23 @@ cdef bint _now_shorter(path, Py_ssize_t size) except -1:
 
 # Whether the last lazily read file that was done with had its tail (the pixel data) read:
 # dcmread then maps the next file at open, through the same open file, instead of later
-# (one open and close less for pixel readers; header readers map nothing). A plain hint,
+# (one open and close less for pixel readers; an unused mapping turns it off). A plain hint,
 # as filereader's prefix size: threads may race on it.
 cdef bint _tails_used = False
+# Sources holding such a mapping not used yet: a program keeping many header-only datasets
+# would otherwise keep as many mappings (a process may have about 65,000).
+cdef Py_ssize_t _unused_tail_maps = 0
+MAX_UNUSED_TAIL_MAPS = 16
 
 
 def map_tails_at_open():
     """True if dcmread should map a file longer than its header prefix when it opens it."""
-    return _tails_used
+    return _tails_used and _unused_tail_maps < MAX_UNUSED_TAIL_MAPS
+
+
+def unused_tail_maps():
+    """Datasets holding a mapping made at open that nothing has read yet (tests)."""
+    return _unused_tail_maps
 
 
 cdef class Source:
@@ -174,16 +183,21 @@ cdef class Source:
         self.check_open()
         if offset <= self.size and length <= self.size - offset:
             return 0
-        if self.path is None:
+        path = self.path
+        if path is None:
             raise IndexError(f"bytes {offset}+{length} outside a buffer of {self.size}")
         _tails_used = True
-        mapped, self.tail_map = self.tail_map, None
+        mapped = self.take_tail_map()
         if mapped is None:
-            mapped = map_file(self.path)
-        elif _now_shorter(self.path, len(mapped)):
+            mapped = map_file(path)
+        elif _now_shorter(path, len(mapped)):
             mapped = b""  # truncated since it was mapped: reading the lost pages is SIGBUS
+        # the GIL was released above: another thread may have closed or switched this source
+        self.check_open()
+        if offset <= self.size and length <= self.size - offset:
+            return 0
         if len(mapped) < offset + length:
-            raise TruncatedError(f"{self.path!r} is shorter than when it was opened")
+            raise TruncatedError(f"{path!r} is shorter than when it was opened")
         self.retired = self.obj  # another thread may still be walking the prefix
         PyBuffer_Release(&self.view)
         self.has_view = False
@@ -261,11 +275,25 @@ cdef class Source:
     def closed(self):
         return not self.has_view
 
+    cdef void hold_tail_map(self, object mapped) noexcept:
+        """Keep ``mapped`` (the whole file, mapped at open) for the first read past the prefix."""
+        global _unused_tail_maps
+        if mapped is not None and self.tail_map is None:
+            self.tail_map = mapped
+            _unused_tail_maps += 1
+
+    cdef object take_tail_map(self):
+        global _unused_tail_maps
+        mapped, self.tail_map = self.tail_map, None
+        if mapped is not None:
+            _unused_tail_maps -= 1
+        return mapped
+
     cdef void _drop_unused_tail(self) noexcept:
         """The file was mapped at open but its tail never read: map later from now on."""
         global _tails_used
         _tails_used = False
-        self.tail_map = None  # MappedFile unmaps when its last reference goes
+        self.take_tail_map()  # MappedFile unmaps when its last reference goes
 
     def __dealloc__(self):
         if self.has_view:

@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO, Union
 
+from ._reader import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN as DEFLATED
 from ._reader import read_stream
 from ._source import map_file, read_prefix
 from .dataset import map_tails_at_open
@@ -31,13 +32,19 @@ if TYPE_CHECKING:
     ReadOptions = tuple[bool, bool, Union[Iterable[TagKey], None], bool, int, Union[int, None]]
 
 
-def _learn_header_size(ds: Dataset) -> None:
+def _learn_header_size(header_end: int) -> None:
     global _prefix_hint
-    needed = ds.header_end + 16
+    needed = header_end + 16
     hint = MIN_PREFIX
     while hint < needed:
         hint *= 2
     _prefix_hint = hint
+
+
+def _learn_pixel_offset(ds: Dataset) -> None:
+    """After a whole-file read: the next prefix covers this file's header (to Pixel Data)."""
+    if ds.transfer_syntax != DEFLATED and 0x7FE00010 in ds:
+        _learn_header_size(ds.element(0x7FE00010).offset)
 
 
 def _read_header(path: str | os.PathLike[str], options: ReadOptions) -> Dataset:
@@ -50,7 +57,7 @@ def _read_header(path: str | os.PathLike[str], options: ReadOptions) -> Dataset:
         try:
             ds = read_stream(data, None, *options, True)
             if ds.stopped_at_pixels:
-                _learn_header_size(ds)
+                _learn_header_size(ds.header_end)
                 return ds
         except (TruncatedError, InvalidDicomError, DeflateError):
             pass  # the prefix ends inside the header (or inside a deflated dataset)
@@ -86,15 +93,20 @@ def dcmread(source: str | os.PathLike[str] | bytes | bytearray | memoryview | Bi
                 mapped.close()
             raise
         if ds is not None:
-            _learn_header_size(ds)
+            if ds.transfer_syntax != DEFLATED:  # its header_end is in the inflated bytes
+                _learn_header_size(ds.header_end)
             return ds
-        whole = map_file(source) if mapped is None else mapped
+        if mapped is not None:
+            mapped.close()  # its size is the size at open: map the file as it is now
+        whole = map_file(source)
         try:
-            return read_stream(whole, getattr(whole, "close", None), *options)
+            ds = read_stream(whole, getattr(whole, "close", None), *options)
         except BaseException:
             if not isinstance(whole, bytes):
                 whole.close()
             raise
+        _learn_pixel_offset(ds)
+        return ds
     if isinstance(source, (bytes, bytearray, memoryview)):
         return read_stream(source, None, *options)
     if hasattr(source, "read"):

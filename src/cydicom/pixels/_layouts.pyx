@@ -5,10 +5,11 @@ The files of a series share their group 0028 bytes (``Dataset._raw_fingerprint``
 the full description (``description.describe``) of one of them gave a plain, exact-length,
 warning-free native view, its layout (dtype, shape, lengths) is remembered by (transfer
 syntax, pixel data tag, fingerprint). A later file with the same key gets its view from
-here, without building a ``PixelDescription``: what a file's description would check
-(its group 0028 values, the transfer syntax, one pixel data element and no Extended
-Offset Table) is what the key and the checks below cover. Anything else returns None and
-the caller takes the full path, which gives the errors and warnings.
+here, without building a ``PixelDescription``: its group 0028 values, transfer syntax and
+pixel data tag are those of a file that passed the description, and the checks below
+cover the rest (one pixel data element, no Extended Offset Table, the exact length).
+Anything else returns None and the caller takes the full path, which gives the errors
+and warnings.
 """
 from libc.stdint cimport uint32_t, uint64_t
 

@@ -262,6 +262,12 @@ def _image_fields(ds, keyword):
     if not 1 <= ba <= 64 or (ba != 1 and ba % 8):
         raise PixelDataError(f"A (0028,0100) 'Bits Allocated' value of '{ba}' is invalid, "
                              "it must be 1 or a multiple of 8 and in the range (1, 64)")
+    if keyword != "PixelData" and ba != (32 if keyword == "FloatPixelData" else 64):
+        # pydicom reads 32- or 64-bit floats whatever Bits Allocated says, then fails to
+        # shape them (a ValueError, as this is)
+        raise PixelDataError(f"A (0028,0100) 'Bits Allocated' value of '{ba}' is invalid "
+                             f"for {keyword}, it must be "
+                             f"{32 if keyword == 'FloatPixelData' else 64}")
     bs = _int_or_none(values["BitsStored"])
     if keyword == "PixelData":
         _require(values, "BitsStored")
