@@ -1,6 +1,7 @@
 """Side-by-side pixel-data benchmark: cydicom vs pydicom (and dicomsdl if importable).
 
-    python benchmarks/compare_pixels.py [--quick] [--rounds R] [--json PATH] [--markdown [PATH]]
+    python benchmarks/compare_pixels.py [--quick] [--rounds R] [--only CASES] [--json PATH]
+                                        [--markdown [PATH]]
 
 Cases (files generated at start by ``pixel_corpus``, in a temporary folder):
   * a 200-frame 256x256 native file, 12 of 16 bits stored, already opened by each library:

@@ -144,7 +144,7 @@ def native_array(Dataset ds):
     arr = _view(ds, layout, index)
     if layout.check_bits:
         flat = arr.reshape(-1)
-        if not processing.bits_clean(flat, layout.check_bits):
-            shift = 8 * layout.dtype.itemsize - layout.check_bits
-            arr = processing.shift_out(flat.copy(), shift).reshape(layout.shape)
+        checked = processing.low_bits_kept(flat, layout.check_bits)
+        if checked is not flat:
+            arr = checked.reshape(layout.shape)
     return arr

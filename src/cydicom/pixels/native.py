@@ -148,8 +148,8 @@ def array(desc, index=None):
     if desc.keyword == "PixelData" and desc.bits_stored < desc.bits_allocated:
         if owned:
             processing.keep_low_bits(flat, desc.bits_stored)
-        elif not processing.bits_clean(flat, desc.bits_stored):
-            flat = processing.shift_out(flat.copy(), desc.bits_allocated - desc.bits_stored)
+        else:
+            flat = processing.low_bits_kept(flat, desc.bits_stored)
     arr = processing.reshape(flat, desc, n, desc.planar_configuration)
     if processing.needs_rgb(photometric):
         arr = processing.ybr_full_to_rgb(arr)

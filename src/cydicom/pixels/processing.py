@@ -52,6 +52,15 @@ def bits_clean(flat, bits_used):
                                             parts))
 
 
+def low_bits_kept(flat, bits_used):
+    """``flat`` itself when pydicom's shift keeping ``bits_used`` bits per sample changes
+    nothing (checked in C), else a corrected copy: for read-only views of the file."""
+    size = flat.dtype.itemsize
+    if 0 < bits_used < 8 * size and not bits_clean(flat, bits_used):
+        return shift_out(flat.copy(), 8 * size - bits_used)
+    return flat
+
+
 def keep_low_bits(flat, bits_used):
     """In place, on a contiguous array: pydicom's shift keeping ``bits_used`` bits per sample.
 
