@@ -67,3 +67,38 @@ def test_jpeg_ls_and_lossless_jpeg(representation, bits):
                           BitsAllocated=16 if bits > 8 else 8, BitsStored=bits,
                           HighBit=bits - 1, PixelRepresentation=representation)
         check_all_backends(data)
+
+
+def test_jpeg_ls_frames_without_their_eoi_marker():
+    """pydicom's libjpeg decodes JPEG-LS frames whose EOI marker is missing (odd ones padded
+    with 0x00 in the file); CharLS rejects them (and a truncated scan without a marker can
+    keep it busy for seconds): such frames go to libjpeg, whichever backend is chosen."""
+    encoded = []
+    for frame in images(4, False, 12, seed=1):
+        stream = bytes(imagecodecs.jpegls_encode(frame))
+        assert stream.endswith(b"\xff\xd9")
+        encoded.append(stream[:-2])
+    assert {len(stream) % 2 for stream in encoded} == {0, 1}  # padded and not
+    data = image_file(encoded, JLS_LOSSLESS, encapsulated=True, frames=4, Rows=12, Columns=10,
+                      BitsAllocated=16, BitsStored=12, HighBit=11, PixelRepresentation=0)
+    check_all_backends(data)
+
+
+def test_eoi_found_at_the_end_only():
+    from cydicom.pixels.codestream import ends_with_eoi
+
+    complete = b"\xff\xd8" + b"\x12" * 20 + b"\xff\xd9"
+    assert ends_with_eoi(complete) and ends_with_eoi(memoryview(complete + b"\x00"))
+    assert not ends_with_eoi(b"\xff\xd8\x12\x00\x00")
+    assert not ends_with_eoi(complete + b"\x12")
+    assert not ends_with_eoi(memoryview(b"\x00" * 40))
+
+
+def test_jpeg_ls_frame_without_eoi_and_without_libjpeg(monkeypatch):
+    stream = bytes(imagecodecs.jpegls_encode(images(1, False, 12)[0]))[:-2]
+    data = image_file([stream], JLS_LOSSLESS, encapsulated=True, frames=1, Rows=12,
+                      Columns=10, BitsAllocated=16, BitsStored=12, HighBit=11)
+    monkeypatch.setattr(decoders.LIBJPEG, "_decode", False)
+    with pytest.raises(cydicom.MissingDecoderError, match="without an EOI marker needs "
+                                                          "pylibjpeg-libjpeg"):
+        cydicom.dcmread(data).pixel_array

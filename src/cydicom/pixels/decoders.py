@@ -91,6 +91,21 @@ def _imagecodecs(name, **options):
     return bind
 
 
+def _charls(module):
+    """CharLS for JPEG-LS frames that end with an EOI marker; libjpeg (pydicom's decoder)
+    for the others (``codestream.ends_with_eoi``)."""
+    charls = _imagecodecs("jpegls_decode")(module)
+
+    def decode(src, desc):
+        if codestream.ends_with_eoi(src):
+            return charls(src, desc)
+        if not LIBJPEG.available():
+            raise MissingDecoderError(f"{syntax_name(desc.transfer_syntax)}: a frame without "
+                                      f"an EOI marker needs {LIBJPEG.install} to decode")
+        return LIBJPEG.decode(src, desc)
+    return decode
+
+
 def _cydicom_rle(module):
     return lambda src, desc: module.decode_frame(
         src, desc.rows, desc.columns, desc.samples_per_pixel, desc.bits_allocated,
@@ -121,8 +136,7 @@ IC_JPEG2K = Backend("imagecodecs.jpeg2k", "imagecodecs",
 IC_JPEG2K_THREADED = Backend("imagecodecs.jpeg2k threaded", "imagecodecs",
                              _imagecodecs("jpeg2k_decode", numthreads=cpu_count()), True,
                              "imagecodecs", threaded=True)
-IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs", _imagecodecs("jpegls_decode"), True,
-                    "imagecodecs")
+IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs", _charls, True, "imagecodecs")
 IC_LJPEG = Backend("imagecodecs.ljpeg", "imagecodecs", _imagecodecs("ljpeg_decode"), True,
                    "imagecodecs")
 RLE = Backend("cydicom RLE decoder", "cydicom.pixels._rle", _cydicom_rle, True, "cydicom")
