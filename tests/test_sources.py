@@ -190,7 +190,7 @@ def test_pixel_readers_get_the_next_file_mapped_at_open(tmp_path, counted_maps):
     assert not cydicom.dataset.map_tails_at_open()
     with cydicom.dcmread(path) as ds:
         assert bytes(ds.element("PixelData").raw) == b"\x01\x02" * 20_000
-    assert counted_maps == [path]  # mapped when first used
+    assert counted_maps == [os.fspath(path)]  # mapped when first used
 
 
 def test_an_unclosed_header_reader_also_turns_mapping_at_open_off(tmp_path):
@@ -210,6 +210,35 @@ def test_file_truncated_after_open_is_a_clean_error(tmp_path, mapped_at_open):
     path.write_bytes(path.read_bytes()[:-20_000])  # reading a lost page would be SIGBUS
     with pytest.raises(cydicom.TruncatedError, match="shorter than when it was opened"):
         ds.PixelData
+
+
+def test_file_renamed_and_truncated_after_mapping_at_open_is_a_clean_error(tmp_path):
+    """The size check asks the open file that was mapped, not whatever the path names now
+    (a whole new file there would hide the truncation, and reading a lost page is SIGBUS)."""
+    path = _pixel_file(tmp_path, "moved.dcm")
+    _prime(tmp_path, pixels_used=True)
+    ds = cydicom.dcmread(path)
+    moved = path.rename(tmp_path / "moved_away.dcm")
+    os.truncate(moved, moved.stat().st_size - 20_000)
+    _pixel_file(tmp_path, "moved.dcm")
+    with pytest.raises(cydicom.TruncatedError, match="shorter than when it was opened"):
+        ds.PixelData
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_mapping_at_open_keeps_its_file_open_only_until_checked(tmp_path):
+    path = _pixel_file(tmp_path, "held.dcm")
+    _prime(tmp_path, pixels_used=True)
+    before = len(os.listdir("/proc/self/fd"))
+    ds = cydicom.dcmread(path)
+    assert len(os.listdir("/proc/self/fd")) == before + 1
+    assert ds.PixelData == b"\x01\x02" * 20_000
+    assert len(os.listdir("/proc/self/fd")) == before
+    unused = cydicom.dcmread(path)
+    assert len(os.listdir("/proc/self/fd")) == before + 1
+    unused.close()
+    assert len(os.listdir("/proc/self/fd")) == before
+    ds.close()
 
 
 def test_file_removed_after_mapping_at_open_keeps_its_pixel_data(tmp_path):
@@ -277,9 +306,9 @@ def test_close_during_another_threads_first_pixel_access(tmp_path, monkeypatch):
     path = _pixel_file(tmp_path, "closing.dcm")
     _prime(tmp_path, pixels_used=True)
     ds = cydicom.dcmread(path)
-    stat = os.stat
-    monkeypatch.setattr(os, "stat", lambda *args, **kwargs: (time.sleep(0.2),
-                                                           stat(*args, **kwargs))[1])
+    check = cydicom.dataset.shrank_since_mapped
+    monkeypatch.setattr(cydicom.dataset, "shrank_since_mapped",
+                        lambda mapped: (time.sleep(0.2), check(mapped))[1])
     outcome = []
 
     def first_access():
@@ -309,15 +338,15 @@ def test_first_pixel_access_from_two_threads_switches_once(tmp_path, monkeypatch
     path = _pixel_file(tmp_path, "twice.dcm")
     _prime(tmp_path, pixels_used=True)
     ds = cydicom.dcmread(path)
-    stat = os.stat
+    check = cydicom.dataset.shrank_since_mapped
     first = threading.Event()
 
-    def slow_stat(*args, **kwargs):
+    def slow_check(mapped):
         first.set()
         time.sleep(0.2)
-        return stat(*args, **kwargs)
+        return check(mapped)
 
-    monkeypatch.setattr(os, "stat", slow_stat)
+    monkeypatch.setattr(cydicom.dataset, "shrank_since_mapped", slow_check)
     results = []
     slow = threading.Thread(target=lambda: results.append(ds.PixelData))
     slow.start()

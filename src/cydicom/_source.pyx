@@ -42,6 +42,10 @@ cdef class MappedFile:
     cdef Py_ssize_t size
     cdef int exports
     cdef bint close_requested
+    cdef int fd  # the open file it was mapped from, kept until checked (-1: none kept)
+
+    def __cinit__(self):
+        self.fd = -1
 
     def __getbuffer__(self, Py_buffer *buffer, int flags):
         if self.addr == NULL:
@@ -54,14 +58,20 @@ cdef class MappedFile:
         if self.close_requested and self.exports == 0:
             self._unmap()
 
-    cdef void _unmap(self):
+    cdef void _unmap(self) noexcept:
         if self.addr != NULL:
             cyd_unmap(self.addr, self.size)
             self.addr = NULL
 
+    cdef void _close_file(self) noexcept:
+        if self.fd >= 0:
+            cyd_close(self.fd)
+            self.fd = -1
+
     def close(self):
         """Unmap now, or as soon as the last exported view is released."""
         self.close_requested = True
+        self._close_file()
         if self.exports == 0:
             self._unmap()
 
@@ -69,14 +79,35 @@ cdef class MappedFile:
         return self.size
 
     def __dealloc__(self):
+        self._close_file()
         self._unmap()
 
 
-cdef MappedFile _mapped(void *addr, uint64_t size):
+cdef MappedFile _mapped(void *addr, uint64_t size, int fd=-1):
     cdef MappedFile mapped = MappedFile.__new__(MappedFile)
     mapped.addr = addr
     mapped.size = <Py_ssize_t>size
+    mapped.fd = fd
     return mapped
+
+
+def shrank_since_mapped(MappedFile mapped):
+    """True if the file ``mapped`` shows is now shorter than the mapping: reading its lost
+    pages would be SIGBUS. Asks the open file it was mapped from (``read_prefix`` keeps it;
+    a rename or a new file at the path does not matter), then closes that file; a mapping
+    without one (``map_file``'s, or checked before) is taken as it is."""
+    cdef int fd = mapped.fd
+    cdef uint64_t size = 0
+    cdef int failed
+    if fd < 0:
+        return False
+    mapped.fd = -1  # under the GIL: one caller checks and closes
+    with nogil:
+        failed = cyd_file_size(fd, &size)
+        cyd_close(fd)
+    if failed:
+        raise OSError(errno, os.strerror(errno))
+    return size < <uint64_t>mapped.size
 
 
 def map_file(path):
@@ -107,8 +138,10 @@ def read_prefix(path, Py_ssize_t want, bint map_rest=False):
     the whole file mapped, or None).
 
     With ``map_rest`` a file longer than ``want`` is also mapped, through the same open
-    file: a reader going on to the pixel data saves an open. A mapping that fails (too
-    many maps in the process, say) gives None: the caller can still map the file later.
+    file: a reader going on to the pixel data saves an open. The mapping keeps that file
+    open for ``shrank_since_mapped`` (closed by it, by ``close()`` or when the mapping is
+    freed). A mapping that fails (too many maps in the process, say) gives None: the
+    caller can still map the file later.
     """
     cdef bytes fs_path = _fs_path(path)
     cdef int fd = _open(fs_path)
@@ -143,6 +176,11 @@ def read_prefix(path, Py_ssize_t want, bint map_rest=False):
             raise OSError(errno, os.strerror(errno), os.fsdecode(fs_path))
         if got < want:
             data = data[:got]
-        return data, size, _mapped(addr, size) if addr != NULL else None
+        if addr == NULL:
+            return data, size, None
+        mapped = _mapped(addr, size, fd)
+        fd = -1  # the mapping has it now
+        return data, size, mapped
     finally:
-        cyd_close(fd)
+        if fd >= 0:
+            cyd_close(fd)

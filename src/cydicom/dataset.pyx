@@ -7,7 +7,6 @@ are light views made on demand (they point at their dataset, never the reverse, 
 datasets form no reference cycles and free their buffers at once). Nested sequences
 are walked into item datasets when first accessed.
 """
-import os
 import warnings
 
 cimport cython
@@ -24,7 +23,7 @@ from cydicom._walker cimport (
 )
 
 from cydicom import _dictionary
-from cydicom._source import map_file
+from cydicom._source import map_file, shrank_since_mapped
 from cydicom._charset import DEFAULT_ENCODINGS, convert_encodings
 from cydicom._values cimport convert_value, is_charset_vr_code
 from cydicom._values import CHARSET_VRS, KNOWN_VRS, RETRY_ORDER, empty_value
@@ -125,13 +124,6 @@ class Sequence(list):
         return sequence_text(self)
 
 
-cdef bint _now_shorter(path, Py_ssize_t size) except -1:
-    try:
-        return os.stat(path).st_size < size
-    except OSError:
-        return False  # removed or renamed: the mapping keeps the old file's bytes
-
-
 # Whether the last lazily read file that was done with had its tail (the pixel data) read:
 # dcmread then maps the next file at open, through the same open file, instead of later
 # (one open and close less for pixel readers; an unused mapping turns it off). A plain hint,
@@ -190,7 +182,7 @@ cdef class Source:
         mapped = self.take_tail_map()
         if mapped is None:
             mapped = map_file(path)
-        elif _now_shorter(path, len(mapped)):
+        elif shrank_since_mapped(mapped):
             mapped = b""  # truncated since it was mapped: reading the lost pages is SIGBUS
         # the GIL was released above: another thread may have closed or switched this source
         self.check_open()
