@@ -11,6 +11,7 @@ import warnings
 
 cimport cython
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.object cimport PyObject_GenericGetAttr
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
@@ -730,15 +731,17 @@ cdef class Dataset:
         return value
 
     def __getattribute__(self, str name):
-        # keywords first: they are CamelCase, so they never shadow methods or properties
-        tag = _KEYWORDS.get(name)
-        if tag is None and name and name[0].isupper():
-            tag = _tag_for_keyword(name)
-        if tag is not None:
-            value = self._value_of(tag, _MISSING)
-            if value is not _MISSING:
-                return value
-        return object.__getattribute__(self, name)
+        # keywords first: they are CamelCase, so they never shadow methods or properties;
+        # none starts with "_" (private attributes, used on every pixel read, go straight)
+        if name and name[0] != "_":
+            tag = _KEYWORDS.get(name)
+            if tag is None and name[0].isupper():
+                tag = _tag_for_keyword(name)
+            if tag is not None:
+                value = self._value_of(tag, _MISSING)
+                if value is not _MISSING:
+                    return value
+        return PyObject_GenericGetAttr(self, name)
 
     def get(self, key, default=None):
         """The value for ``key``, or ``default`` if the element is absent."""
