@@ -5,6 +5,7 @@ Each test describes a first file, then reads others with equal group 0028 bytes 
 whether the description was skipped (``description._describe`` is counted).
 """
 import io
+import os
 import warnings
 
 import numpy as np
@@ -229,8 +230,9 @@ def test_a_closed_dataset_still_refuses(described):
 
 
 def test_a_mapped_file_view_outlives_close(described, tmp_path):
-    big = image_file(np.zeros((40, 64, 64), "<u2").tobytes(), Rows=64, Columns=64, frames=40,
-                     BitsStored=12, HighBit=11)
+    values = np.random.default_rng(7).integers(0, 4096, size=(40, 64, 64)).astype("<u2")
+    big = image_file(values.tobytes(), Rows=64, Columns=64, frames=40, BitsStored=12,
+                     HighBit=11)
     for index in range(2):  # read as a header prefix; the pixel data mapped when used
         (tmp_path / f"big{index}.dcm").write_bytes(big)
     with cydicom.dcmread(tmp_path / "big0.dcm") as ds:
@@ -238,4 +240,12 @@ def test_a_mapped_file_view_outlives_close(described, tmp_path):
     with cydicom.dcmread(tmp_path / "big1.dcm") as ds:
         view = ds.pixel_view()
     assert len(described) == 1
-    assert view.shape == (40, 64, 64) and int(view.sum()) == 0
+    assert not view.flags.writeable and not view.flags.owndata
+    assert view.shape == (40, 64, 64) and np.array_equal(view, values)
+    if os.path.exists("/proc/self/maps"):  # unmapped when the last view goes
+        mapped = str(tmp_path / "big1.dcm")
+        with open("/proc/self/maps") as maps:
+            assert any(mapped in line for line in maps)
+        del view
+        with open("/proc/self/maps") as maps:
+            assert not any(mapped in line for line in maps)
