@@ -136,7 +136,8 @@ def array(desc, index=None, threads=None, backend=None, frames=None):
         small = len(indices) > 1 and len(indices) * desc.frame_pixels < PARALLEL_MIN_SAMPLES
         threads = 1 if small else workers_module.cpu_count()
     workers = threads
-    chosen = decoders.choose(desc.transfer_syntax, len(indices), workers, backend)
+    chosen = decoders.choose(desc.transfer_syntax, len(indices), workers, backend,
+                             len(indices) * desc.frame_pixels)
     if not chosen.releases_gil or chosen.threaded:
         workers = 1
     container = [frames.inspect(frames.encoded(i)) for i in indices]

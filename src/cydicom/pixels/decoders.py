@@ -41,16 +41,19 @@ SYNTAX_NAMES = {
 class Backend:
     """One decoding library: its name, the module it needs and whether it frees the GIL.
 
-    ``threaded``: the library itself spreads one frame over all cores.
+    ``threaded``: the library itself spreads one frame over all cores. ``pays_off``: if
+    given, whether a job of that many samples is worth it (worker processes to start).
     """
 
-    def __init__(self, name, module, function, releases_gil, install, threaded=False):
+    def __init__(self, name, module, function, releases_gil, install, threaded=False,
+                 pays_off: Optional[Callable[[int], bool]] = None):
         self.name = name
         self.module = module
         self.function = function
         self.releases_gil = releases_gil
         self.install = install
         self.threaded = threaded
+        self.pays_off = pays_off
         # None: not loaded yet; False: the module is not installed
         self._decode: Optional[Union[Callable[[Any, Any], Any], Literal[False]]] = None
 
@@ -79,6 +82,13 @@ def _openjpeg(module):
 def _libjpeg(module):
     decode = importlib.import_module("libjpeg.utils").decode_pixel_data
     return lambda src, desc: decode(bytes(src), version=2)
+
+
+def _libjpeg_processes(module):
+    from cydicom.pixels import processes
+    if not processes.available():
+        raise ImportError("no interpreter to start worker processes with")
+    return lambda src, desc: processes.decode(src)
 
 
 def _imagecodecs(name, **options):
@@ -139,6 +149,15 @@ IC_JPEG2K_THREADED = Backend("imagecodecs.jpeg2k threaded", "imagecodecs",
 IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs", _charls, True, "imagecodecs")
 IC_LJPEG = Backend("imagecodecs.ljpeg", "imagecodecs", _imagecodecs("ljpeg_decode"), True,
                    "imagecodecs")
+def _processes_pay_off(samples):
+    from cydicom.pixels import processes
+    return processes.pays_off(samples)
+
+
+# the same decoder in worker processes (``processes``): JPEG frames on several cores with
+# pydicom's results
+LIBJPEG_PROCESSES = Backend("pylibjpeg-libjpeg processes", "libjpeg", _libjpeg_processes, True,
+                            "pylibjpeg-libjpeg", pays_off=_processes_pay_off)
 RLE = Backend("cydicom RLE decoder", "cydicom.pixels._rle", _cydicom_rle, True, "cydicom")
 DEFLATE = Backend("zlib", "zlib", _deflate, True, "zlib")
 
@@ -147,9 +166,9 @@ DEFLATE = Backend("zlib", "zlib", _deflate, True, "zlib")
 # comes first; lossy JPEG stays with libjpeg, whose rounding pydicom's results have.
 BACKENDS: dict[str, tuple[Backend, ...]] = {
     uid: (OPENJPEG, IC_JPEG2K, IC_JPEG2K_THREADED) for uid in JPEG_2000_SYNTAXES}
-BACKENDS.update({uid: (LIBJPEG,) for uid in JPEG_SYNTAXES})
-BACKENDS.update({uid: (IC_LJPEG, LIBJPEG) for uid in JPEG_LOSSLESS_SYNTAXES})
-BACKENDS.update({uid: (IC_JPEGLS, LIBJPEG) for uid in JPEG_LS_SYNTAXES})
+BACKENDS.update({uid: (LIBJPEG, LIBJPEG_PROCESSES) for uid in JPEG_SYNTAXES})
+BACKENDS.update({uid: (IC_LJPEG, LIBJPEG, LIBJPEG_PROCESSES) for uid in JPEG_LOSSLESS_SYNTAXES})
+BACKENDS.update({uid: (IC_JPEGLS, LIBJPEG, LIBJPEG_PROCESSES) for uid in JPEG_LS_SYNTAXES})
 BACKENDS[RLE_LOSSLESS] = (RLE,)
 BACKENDS[DEFLATED_IMAGE_FRAME] = (DEFLATE,)
 
@@ -161,12 +180,13 @@ def syntax_name(uid):
     return f"{SYNTAX_NAMES.get(uid, 'transfer syntax')} ({uid})"
 
 
-def choose(uid, frames=1, workers=1, backend=None):
+def choose(uid, frames=1, workers=1, backend=None, samples=None):
     """The backend to decode ``frames`` frames of ``uid`` with, using ``workers`` threads.
 
-    Several frames on several threads: the first backend that frees the GIL; one frame on
-    several cores: a backend that threads one frame itself; else the first available one.
-    ``backend`` (a Backend name) forces a choice. MissingDecoderError if none is installed.
+    Several frames on several threads: the first backend that frees the GIL (and pays off
+    for the job's ``samples``); one frame on several cores: a backend
+    that threads one frame itself; else the first available one. ``backend`` (a Backend
+    name) forces a choice. MissingDecoderError if none is installed.
     """
     candidates: Sequence[Backend] = BACKENDS[uid]
     if backend is not None:
@@ -183,6 +203,8 @@ def choose(uid, frames=1, workers=1, backend=None):
                                   f"(pip install 'cydicom[codecs]')")
     if workers > 1:
         for b in available:
+            if b.pays_off is not None and backend is None and not b.pays_off(samples or 0):
+                continue
             if (b.releases_gil and not b.threaded) if frames > 1 else b.threaded:
                 return b
     return available[0]

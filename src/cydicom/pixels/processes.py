@@ -1,0 +1,158 @@
+"""JPEG frames decoded by pylibjpeg-libjpeg in worker processes, for several cores at once.
+
+pylibjpeg-libjpeg (pydicom's JPEG decoder, whose rounding pydicom's results have) holds
+the GIL: threads decode one frame at a time. Each worker here is a fresh interpreter
+running ``_jpeg_worker`` (``python -c``), never the user's ``__main__`` (multiprocessing's
+spawn and forkserver re-run an unguarded script; fork copies a threaded process). Workers
+start on first use and stay until the process exits or ``shutdown()``; a thread decoding
+a frame takes an idle worker, so ``threads`` workers decode ``threads`` frames at once.
+A worker that dies (a decoder crash on a hostile frame) costs only that frame: a
+``WorkerError`` (``decoders.decode`` makes it a ``DecoderError``), and a new worker next
+time.
+"""
+import atexit
+import os
+import subprocess
+import sys
+import threading
+from typing import IO
+
+_lock = threading.Lock()
+_idle: list = []
+_owner = None  # the pid the workers belong to: after a fork, the child starts its own
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORKER_CODE = "from cydicom.pixels._jpeg_worker import main; main()"
+# Decoding in workers pays off from this many samples per job when they are running (as
+# for threads), and from START_MIN_SAMPLES when they must be started first (~0.2 s here,
+# against ~7 ms per 512 x 512 frame: ~50 frames to win it back on 2 cores)
+RUNNING_MIN_SAMPLES = 1 << 18
+START_MIN_SAMPLES = 1 << 23
+PIPE_BYTES = 1 << 20
+WARM_HEAP = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728"
+
+
+class WorkerError(Exception):
+    """A frame a worker could not decode (its decoder's message), or a worker that died."""
+
+
+def available():
+    """True if worker processes can be started (an interpreter to run, not frozen)."""
+    return bool(sys.executable) and not getattr(sys, "frozen", False)
+
+
+class _Worker:
+    def __init__(self):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [_PACKAGE_ROOT] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        env["OPENBLAS_NUM_THREADS"] = "1"  # numpy in a worker needs no thread pool
+        # glibc keeps the worker's freed buffers instead of unmapping them: a decode then
+        # reuses pages rather than faulting in fresh ones (costly in VMs, several per frame)
+        env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), WARM_HEAP]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WORKER_CODE],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        requests, responses = self.process.stdin, self.process.stdout
+        if requests is None or responses is None:  # never: both are pipes
+            raise WorkerError("the decoding worker process has no pipes")
+        self.requests: IO[bytes] = requests
+        self.responses: IO[bytes] = responses
+        _widen(requests)
+        _widen(responses)
+
+    def decode(self, src):
+        """The decoded bytes of one frame; WorkerError if it fails or the worker died."""
+        try:
+            self.requests.write(len(src).to_bytes(8, "little"))
+            self.requests.write(src)
+            self.requests.flush()
+            header = self.responses.read(9)
+            if len(header) == 9:
+                length = int.from_bytes(header[1:], "little")
+                payload = self.responses.read(length)
+                if len(payload) == length:
+                    if header[0] == 0:
+                        return payload
+                    raise WorkerError(payload.decode("utf-8", "replace"))
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+        self.close()
+        raise WorkerError(f"the decoding worker process exited "
+                          f"(status {self.process.poll()})")
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        try:
+            self.requests.close()  # the worker exits at the end of its input
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.responses.close()
+
+
+def _widen(pipe):
+    """A 1 MiB pipe buffer where the system allows it (Linux): a decoded frame then passes
+    in one or two writes, not in 16 of the default 64 KiB (each a switch between processes)."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
+def _take():
+    global _owner
+    with _lock:
+        if _owner != os.getpid():  # forked: those workers' pipes belong to the parent
+            _idle.clear()
+            _owner = os.getpid()
+        while _idle:
+            worker = _idle.pop()
+            if worker.alive():
+                return worker
+    return _Worker()
+
+
+def _give_back(worker):
+    with _lock:
+        if _owner == os.getpid():
+            _idle.append(worker)
+            return
+    worker.close()
+
+
+def decode(src):
+    """Decode one JPEG / JPEG-LS frame (bytes-like) in a worker: pylibjpeg-libjpeg's bytes."""
+    worker = _take()
+    try:
+        return worker.decode(bytes(src))
+    finally:
+        if worker.alive():  # a dead one has closed its pipes
+            _give_back(worker)
+
+
+def pays_off(samples):
+    """True if decoding ``samples`` samples in workers beats one thread (see above)."""
+    return samples >= (RUNNING_MIN_SAMPLES if running() else START_MIN_SAMPLES)
+
+
+def running():
+    """Idle workers of this process (tests)."""
+    with _lock:
+        return len(_idle) if _owner == os.getpid() else 0
+
+
+@atexit.register
+def shutdown():
+    """Stop every idle worker (they are started again when needed)."""
+    with _lock:
+        workers = list(_idle) if _owner == os.getpid() else []
+        _idle.clear()
+    for worker in workers:
+        worker.close()
