@@ -147,6 +147,7 @@ class Case:
     path: Path
     ops: dict[str, Callable] = field(default_factory=dict)
     opened: dict[str, Callable] | None = None
+    lossy: bool = False  # other JPEG decoders round differently: within 1 of pydicom's
 
     def sources(self) -> dict:
         return {name: self.opened[name](self.path) if self.opened else self.path
@@ -162,7 +163,8 @@ def build_cases(root: Path, quick: bool, cydicom) -> list[Case]:
     slice_path = pixel_corpus.native_file(root / "slice.dcm", 1, 512, 512)
     mf_path = pixel_corpus.native_file(root / "mf.dcm", frames, 256, 256)
     paths = {kind: pixel_corpus.compressed_file(root / f"{kind}.dcm", kind,
-                                                frames if kind == "j2k" else codec_frames, 256, 256)
+                                                frames if kind == "j2k" else codec_frames,
+                                                *((512, 512) if kind == "jpeg" else (256, 256)))
              for kind in pixel_corpus.SYNTAXES}
     index = frames // 2
 
@@ -204,10 +206,10 @@ def build_cases(root: Path, quick: bool, cydicom) -> list[Case]:
               "cydicom": lambda p: cydicom.dcmread(p).frame(index)}),
     ]
     for kind, title in (("j2k", "JPEG 2000"), ("jls", "JPEG-LS"), ("ljpeg", "JPEG lossless"),
-                        ("rle", "RLE")):
+                        ("rle", "RLE"), ("jpeg", "JPEG baseline (lossy) 512x512")):
         n = frames if kind == "j2k" else codec_frames
         case = Case(f"{kind}_full", f"{title}, {n} frames: pixel_array", paths[kind],
-                    {"pydicom": py_array, "cydicom": cy_array})
+                    {"pydicom": py_array, "cydicom": cy_array}, lossy=kind == "jpeg")
         if _pydicom_has(pixel_corpus.SYNTAXES[kind], "gdcm"):
             case.ops["pydicom+gdcm"] = lambda p: py_array(p, "gdcm")
         cases.append(case)
@@ -262,8 +264,12 @@ def check(case: Case):
     reference = case.ops["pydicom"](sources["pydicom"])
     for name, op in case.ops.items():
         result = op(sources[name])
-        if result.shape != reference.shape or not np.array_equal(result, reference):
-            raise AssertionError(f"{case.name}: {name} differs from pydicom")
+        if result.shape == reference.shape and np.array_equal(result, reference):
+            continue
+        if (case.lossy and name not in ("pydicom", "cydicom") and result.shape == reference.shape
+                and np.abs(result.astype(np.int64) - reference).max() <= 1):
+            continue
+        raise AssertionError(f"{case.name}: {name} differs from pydicom")
 
 
 def calls_per_round(case: Case, sources: dict, seconds: float) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 Every image is a smooth CT-like 12-bit ramp with noise, stored in 16 bits with the unused
 bits clean, so that lossless codecs have realistic work and ``pixel_array`` can stay a view.
+Lossy JPEG (baseline, 8 bits) gets the same images scaled to 8 bits.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ SYNTAXES = {
     "jls": "1.2.840.10008.1.2.4.80",      # JPEG-LS Lossless
     "ljpeg": "1.2.840.10008.1.2.4.70",    # JPEG Lossless, first-order prediction
     "rle": "1.2.840.10008.1.2.5",         # RLE Lossless
+    "jpeg": "1.2.840.10008.1.2.4.50",     # JPEG Baseline (lossy, 8 bits)
 }
 
 
@@ -35,7 +37,7 @@ def ct_frames(frames: int, rows: int, columns: int, seed: int = 0) -> np.ndarray
     return out
 
 
-def _dataset(frames: int, rows: int, columns: int) -> Dataset:
+def _dataset(frames: int, rows: int, columns: int, bits: int = 12) -> Dataset:
     ds = Dataset()
     ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2.1"   # Enhanced CT
     ds.SOPInstanceUID = generate_uid()
@@ -46,7 +48,7 @@ def _dataset(frames: int, rows: int, columns: int) -> Dataset:
         ds.NumberOfFrames = frames
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 12, 11
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = (8 if bits <= 8 else 16), bits, bits - 1
     ds.PixelRepresentation = 0
     return ds
 
@@ -98,14 +100,17 @@ def _encoder(kind: str):
         return lambda image: bytes(imagecodecs.ljpeg_encode(image, bitspersample=12))
     if kind == "rle":
         return _rle_frame
+    if kind == "jpeg":
+        return lambda image: bytes(imagecodecs.jpeg8_encode((image >> 4).astype(np.uint8),
+                                                            level=90))
     raise ValueError(kind)
 
 
 def compressed_file(path: Path, kind: str, frames: int, rows: int, columns: int) -> Path:
-    """A multi-frame file of ``kind`` (j2k, jls, ljpeg, rle) with a Basic Offset Table."""
+    """A multi-frame file of ``kind`` (j2k, jls, ljpeg, rle, jpeg) with a Basic Offset Table."""
     encode = _encoder(kind)
     images = ct_frames(frames, rows, columns, seed=1)
-    ds = _dataset(frames, rows, columns)
+    ds = _dataset(frames, rows, columns, 8 if kind == "jpeg" else 12)
     ds.PixelData = encapsulate([encode(image) for image in images], has_bot=True)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
