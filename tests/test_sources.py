@@ -358,3 +358,17 @@ def test_first_pixel_access_from_two_threads_switches_once(tmp_path, monkeypatch
     with open("/proc/self/maps") as maps:
         assert sum(str(path) in line for line in maps) == 1
     ds.close()
+
+
+def test_str_subclasses_and_path_likes_are_paths(tmp_path):
+    class Name(str):
+        pass
+
+    class PathLike:
+        def __fspath__(self):
+            return str(path)
+
+    path = _pixel_file(tmp_path, "named.dcm")
+    for source in (Name(str(path)), PathLike(), path, str(path)):
+        with cydicom.dcmread(source) as ds:
+            assert ds.Rows == 2 and ds.PixelData == b"\x01\x02" * 20_000

@@ -78,7 +78,7 @@ def dcmread(source: str | os.PathLike[str] | bytes | bytearray | memoryview | Bi
     """
     options: ReadOptions = (force, stop_before_pixels, specific_tags, strict, max_depth,
                             max_inflated_size)  # read_stream's
-    if type(source) is str or isinstance(source, os.PathLike):
+    if isinstance(source, (str, os.PathLike)):
         source = os.fspath(source)  # once: a Path would be converted at every use
         if stop_before_pixels:
             return _read_header(source, options)
