@@ -146,3 +146,26 @@ def _env_with_cydicom():
     env["PYTHONPATH"] = os.pathsep.join([root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH")
                                                   else []))
     return env
+
+
+def test_a_worker_interrupted_mid_request_is_never_reused(monkeypatch):
+    """An exception between the request and the end of its response (Ctrl-C, say) leaves
+    the worker's answer unread: reused, it would give that frame for the next one."""
+    data = lossy_file(frames=2)
+    theirs = pydicom_pixels(data)
+    ds = cydicom.dcmread(data)
+    processes.shutdown()
+    cydicom.pixels.frame(ds, 0, backend=PROCESSES)
+    worker = processes._idle[0]
+    pipe = worker.responses
+
+    def interrupted(n):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(worker, "responses", type("Pipe", (), {
+        "read": staticmethod(interrupted), "close": lambda self: None})())
+    with pytest.raises(KeyboardInterrupt):
+        cydicom.pixels.frame(ds, 0, backend=PROCESSES)
+    pipe.close()
+    assert processes.running() == 0 and not worker.alive()
+    assert_same_pixels(cydicom.pixels.frame(ds, 1, backend=PROCESSES), theirs[1])

@@ -57,11 +57,18 @@ class _Worker:
             raise WorkerError("the decoding worker process has no pipes")
         self.requests: IO[bytes] = requests
         self.responses: IO[bytes] = responses
+        self.synced = True
         _widen(requests)
         _widen(responses)
 
     def decode(self, src):
-        """The decoded bytes of one frame; WorkerError if it fails or the worker died."""
+        """The decoded bytes of one frame; WorkerError if it fails or the worker died.
+
+        ``synced`` is False from the request until its whole response is read: a worker
+        interrupted in between (an exception, Ctrl-C) would answer the next request with
+        this one's bytes, so it is stopped, never reused.
+        """
+        self.synced = False
         try:
             self.requests.write(len(src).to_bytes(8, "little"))
             self.requests.write(src)
@@ -71,21 +78,23 @@ class _Worker:
                 length = int.from_bytes(header[1:], "little")
                 payload = self.responses.read(length)
                 if len(payload) == length:
+                    self.synced = True
                     if header[0] == 0:
                         return payload
                     raise WorkerError(payload.decode("utf-8", "replace"))
-        except (BrokenPipeError, OSError, ValueError):
+        except (OSError, ValueError):  # a broken or closed pipe: the worker is gone
             pass
-        self.close()
+        self.kill()
         raise WorkerError(f"the decoding worker process exited "
-                          f"(status {self.process.poll()})")
+                          f"(status {self.process.returncode})")
 
     def alive(self):
         return self.process.poll() is None
 
     def close(self):
+        """Let an idle worker exit (the end of its input), or stop it after 5 s."""
         try:
-            self.requests.close()  # the worker exits at the end of its input
+            self.requests.close()
         except OSError:
             pass
         try:
@@ -94,6 +103,17 @@ class _Worker:
             self.process.kill()
             self.process.wait()
         self.responses.close()
+
+    def kill(self):
+        """Stop a worker now (out of step with its pipes, or dead)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.requests, self.responses):
+            try:
+                pipe.close()
+            except OSError:
+                pass
 
 
 def _widen(pipe):
@@ -116,6 +136,7 @@ def _take():
             worker = _idle.pop()
             if worker.alive():
                 return worker
+            worker.kill()  # died while idle (killed from outside): reap it
     return _Worker()
 
 
@@ -133,8 +154,10 @@ def decode(src):
     try:
         return worker.decode(bytes(src))
     finally:
-        if worker.alive():  # a dead one has closed its pipes
+        if worker.synced:
             _give_back(worker)
+        else:
+            worker.kill()
 
 
 def pays_off(samples):
