@@ -102,3 +102,21 @@ def test_jpeg_ls_frame_without_eoi_and_without_libjpeg(monkeypatch):
     with pytest.raises(cydicom.MissingDecoderError, match="without an EOI marker needs "
                                                           "pylibjpeg-libjpeg"):
         cydicom.dcmread(data).pixel_array
+
+
+@pytest.mark.parametrize("syntax,reversible", [("1.2.840.10008.1.2.4.201", True),
+                                               ("1.2.840.10008.1.2.4.203", True),
+                                               ("1.2.840.10008.1.2.4.203", False)])
+@pytest.mark.parametrize("bits", [8, 12, 16])
+def test_htj2k_through_every_backend(syntax, reversible, bits):
+    """imagecodecs decodes HTJ2K with the OpenJPEG that pydicom's plugin uses: the same
+    values, lossy frames included (frames made by OpenJPH, imagecodecs' HTJ2K encoder)."""
+    if not decoders._ic_supports_htj2k():
+        pytest.skip("imagecodecs' OpenJPEG decodes no HTJ2K")
+    frames = images(3, False, bits, seed=bits)
+    encoded = [bytes(imagecodecs.htj2k_encode(f, reversible=reversible)) for f in frames]
+    data = image_file(encoded, syntax, encapsulated=True, frames=3, Rows=12, Columns=10,
+                      BitsAllocated=8 if bits == 8 else 16, BitsStored=bits, HighBit=bits - 1,
+                      PixelRepresentation=0)
+    assert decoders.choose(syntax, 3, 2) is decoders.IC_JPEG2K  # several frames in parallel
+    check_all_backends(data)

@@ -7,6 +7,7 @@ an optional backend that releases the GIL, so frames decode in parallel threads:
 2000 (the same OpenJPEG library) when there are several frames, and always for JPEG-LS and
 lossless JPEG, where decoding is exact. The tests compare every backend with pydicom.
 """
+import functools
 import importlib
 import zlib
 from collections.abc import Callable, Sequence
@@ -210,8 +211,17 @@ def choose(uid, frames=1, workers=1, backend=None, samples=None):
     return available[0]
 
 
+@functools.cache
 def _ic_supports_htj2k():
-    return False  # OpenJPEG in imagecodecs decodes HTJ2K, but it is not verified here
+    """True if imagecodecs' OpenJPEG decodes HTJ2K (2.5 on): the library pylibjpeg-openjpeg
+    decodes it with, so the results are the same (the tests compare them on generated
+    lossless and lossy HTJ2K frames)."""
+    try:
+        import imagecodecs
+        name, _, version = imagecodecs.jpeg2k_version().partition(" ")
+        return name == "openjpeg" and tuple(int(v) for v in version.split(".")[:2]) >= (2, 5)
+    except (ImportError, AttributeError, ValueError):
+        return False
 
 
 def decode(backend, src, desc, index):
