@@ -5,6 +5,7 @@ bit; they must never run the user's script again, and a worker that fails or die
 cost a ``DecoderError``, never a hang.
 """
 import io
+import os
 import subprocess
 import sys
 import textwrap
@@ -101,13 +102,72 @@ def test_a_frame_the_decoder_rejects_is_a_decoder_error_and_the_worker_stays():
 def test_a_worker_that_dies_is_a_decoder_error_then_replaced(monkeypatch):
     ds = cydicom.dcmread(lossy_file(frames=2))
     processes.shutdown()
-    monkeypatch.setattr(processes, "WORKER_CODE", "import sys; sys.exit(3)")
+    monkeypatch.setattr(processes, "WORKER_CODE", (
+        "import sys; sys.stdout.buffer.write(b'R'); sys.stdout.buffer.flush()\n"
+        "sys.stdin.buffer.read(8); sys.exit(3)"))  # starts, then dies on its first frame
     with pytest.raises(cydicom.DecoderError, match=r"worker process exited \(status 3\)"):
         cydicom.pixels.frame(ds, 0, backend=PROCESSES)
-    assert processes.running() == 0
+    assert processes.running() == 0 and processes.available()
     monkeypatch.undo()
     cydicom.pixels.frame(ds, 0, backend=PROCESSES)
     assert processes.running() == 1
+
+
+def test_workers_that_cannot_start_turn_themselves_off(monkeypatch):
+    data = lossy_file(frames=3)
+    processes.shutdown()
+    monkeypatch.setattr(processes, "_unavailable", False)  # restored after the test
+    monkeypatch.setattr(processes, "WORKER_CODE", "import sys; sys.exit(3)")
+    ds = cydicom.dcmread(data)
+    assert_same_pixels(cydicom.pixels.pixel_array(ds, threads=2, backend=PROCESSES),
+                       pydicom_pixels(data))  # decoded in this process instead
+    assert not processes.available() and not processes.pays_off(1 << 30)
+    assert decoders.choose(BASELINE, 40, 2, samples=1 << 30) is decoders.LIBJPEG
+
+
+def test_workers_ignore_the_working_directory(monkeypatch, tmp_path):
+    """``python -c`` would import a numpy.py from the working directory first."""
+    (tmp_path / "numpy.py").write_text("raise SystemExit(7)\n")
+    monkeypatch.setattr(processes, "_unavailable", False)  # restored after the test
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".")] + [""])
+    processes.shutdown()
+    data = lossy_file(frames=2)
+    assert_same_pixels(cydicom.pixels.frame(cydicom.dcmread(data), 1, backend=PROCESSES),
+                       pydicom_pixels(data)[1])
+    assert processes.running() == 1 and processes.available()
+
+
+def test_workers_find_modules_on_this_process_path(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "path", sys.path + [str(tmp_path)])
+    paths = processes._environment()["PYTHONPATH"].split(os.pathsep)
+    assert paths[0] == processes._PACKAGE_ROOT and str(tmp_path) in paths
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_lets_go_of_its_parents_workers():
+    """The child closes its copies of the workers' pipes: the parent's workers still exit
+    when the parent closes them, while the child lives on."""
+    ds = cydicom.dcmread(lossy_file(frames=2))
+    processes.shutdown()
+    cydicom.pixels.frame(ds, 0, backend=PROCESSES)
+    worker = processes._idle[0]
+    go_on, done = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: waits until the parent has stopped its worker
+        ok = False
+        try:
+            ok = processes.running() == 0 and worker.requests.closed
+            os.read(go_on, 1)
+        finally:
+            os._exit(0 if ok else 1)
+    try:
+        processes.shutdown()  # closes the worker's input: it must exit now
+        assert worker.process.wait(timeout=60) == 0
+    finally:
+        os.write(done, b"x")
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_an_idle_worker_killed_is_replaced():

@@ -5,13 +5,16 @@ This module is all a worker runs: it never imports the user's ``__main__``. Prot
 the pipe it was given (its stdout at start; fd 1 then points at stderr, so nothing a
 library prints can corrupt the stream):
 
+    start:    b"R" once the imports worked (else the parent sees the pipe close)
     request:  8-byte little-endian length, then that many bytes of one encoded frame
     response: 1 status byte (0: decoded samples, 1: an error message in UTF-8),
               8-byte little-endian length, then that many bytes
 
-It exits when its input ends (the parent closed it, or the parent is gone).
+It exits when its input ends (the parent closed it, or the parent is gone), not on
+Ctrl-C (the terminal sends it to the parent too, which decides).
 """
 import os
+import signal
 import sys
 
 
@@ -25,8 +28,12 @@ def main():
     responses = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print goes to stderr, not into the protocol
     sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import numpy
     from libjpeg.utils import decode_pixel_data
+
+    responses.write(b"R")
+    responses.flush()
 
     while True:
         header = _read_exactly(requests, 8)

@@ -89,7 +89,13 @@ def _libjpeg_processes(module):
     from cydicom.pixels import processes
     if not processes.available():
         raise ImportError("no interpreter to start worker processes with")
-    return lambda src, desc: processes.decode(src)
+
+    def decode(src, desc):
+        try:
+            return processes.decode(src)
+        except processes.WorkerUnavailable:  # workers cannot start here: in this process
+            return LIBJPEG.decode(src, desc)
+    return decode
 
 
 def _imagecodecs(name, **options):
