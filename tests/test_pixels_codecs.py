@@ -120,3 +120,56 @@ def test_htj2k_through_every_backend(syntax, reversible, bits):
                       PixelRepresentation=0)
     assert decoders.choose(syntax, 3, 2) is decoders.IC_JPEG2K  # several frames in parallel
     check_all_backends(data)
+
+
+def _segments(stream):
+    """[(marker, segment bytes)] of a JPEG stream up to its first SOS (inclusive)."""
+    out, offset = [], 2
+    while True:
+        marker = stream[offset + 1]
+        length = int.from_bytes(stream[offset + 2:offset + 4], "big")
+        out.append((marker, stream[offset + 4:offset + 2 + length]))
+        offset += 2 + length
+        if marker == 0xDA:
+            return out, stream[offset:]
+
+
+def _joined(segments, rest):
+    return b"\xff\xd8" + b"".join(b"\xff" + bytes([m]) + (len(s) + 2).to_bytes(2, "big") + s
+                                  for m, s in segments) + rest
+
+
+def test_lossless_jpeg_tables_are_screened_before_imagecodecs():
+    """imagecodecs' lossless JPEG decoder segfaults on a scan whose Huffman table is
+    missing (one flipped bit turned a DHT into a DAC); such frames go to libjpeg."""
+    from cydicom.pixels.codestream import lossless_tables_sound
+
+    image = images(1, False, 12)[0]
+    stream = bytes(imagecodecs.ljpeg_encode(image, bitspersample=12))
+    segments, rest = _segments(stream)
+    assert lossless_tables_sound(stream) and _joined(segments, rest) == stream
+    kinds = [m for m, _ in segments]
+    dht = kinds.index(0xC4)
+    table = segments[dht][1]
+
+    def variant(marker=None, segment=None, index=dht):
+        changed = list(segments)
+        changed[index] = (marker if marker is not None else changed[index][0],
+                          segment if segment is not None else changed[index][1])
+        return _joined(changed, rest)
+
+    assert not lossless_tables_sound(variant(marker=0xCC))          # DHT -> DAC
+    assert not lossless_tables_sound(_joined(segments[:dht] + segments[dht + 1:], rest))
+    assert not lossless_tables_sound(variant(segment=bytes([table[0] | 1]) + table[1:]))
+    oversubscribed = table[:1] + bytes([3]) + table[2:]             # three 1-bit codes
+    assert not lossless_tables_sound(variant(segment=oversubscribed))
+    sos = kinds.index(0xDA)
+    scan = segments[sos][1]
+    assert not lossless_tables_sound(variant(segment=scan[:-3] + b"\x00" + scan[-2:],
+                                             index=sos))             # predictor 0
+    sof = kinds.index(0xC3)
+    assert not lossless_tables_sound(variant(marker=0xC1, index=sof))  # not lossless
+    data = image_file([variant(marker=0xCC)], JPEG_LOSSLESS_SV1, encapsulated=True, frames=1,
+                      Rows=12, Columns=10, BitsAllocated=16, BitsStored=12, HighBit=11)
+    with pytest.raises(cydicom.DecoderError, match="libjpeg error"):
+        cydicom.dcmread(data).pixel_array  # libjpeg's clean error, not a crash

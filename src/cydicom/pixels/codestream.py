@@ -137,3 +137,87 @@ def ends_with_eoi(src):
     rejects complete scans without one, which pydicom's libjpeg decodes.
     """
     return bytes(src[-16:]).rstrip(b"\x00").endswith(b"\xff\xd9")
+
+
+_ARITHMETIC = frozenset((0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF))  # SOF9-15 and DAC
+
+
+def lossless_tables_sound(src, limit=65536):
+    """True if a lossless JPEG frame (SOF3) defines a sound Huffman table for every
+    component of its first scan before that scan starts, with no arithmetic-coding segment.
+
+    imagecodecs' lossless JPEG decoder reads a scan whose tables are missing through a
+    NULL table: a segfault from one flipped bit (DHT -> DAC, found by fuzzing). Sound:
+    at most 256 codes of 1-16 bits that fit the code space (Kraft), difference
+    categories 0-16, a predictor 1-7, and the scan's components declared in the SOF3.
+    """
+    data = bytes(src[:limit])
+    if data[:2] != b"\xff\xd8":
+        return False
+    offset, components = 2, None
+    tables: set[int] = set()
+    while offset + 4 <= len(data):
+        if data[offset] != 0xFF:
+            return False
+        marker = data[offset + 1]
+        if marker == 0xFF:  # fill byte
+            offset += 1
+            continue
+        length = int.from_bytes(data[offset + 2:offset + 4], "big")
+        segment = data[offset + 4:offset + 2 + length]
+        if length < 2 or len(segment) != length - 2 or marker in _ARITHMETIC:
+            return False
+        if marker == 0xC3:
+            components = _frame_components(segment)
+        elif marker in _SOF:
+            return False  # not lossless Huffman coding
+        elif marker == 0xC4:
+            if not _huffman_tables(segment, tables):
+                return False
+        elif marker == 0xDA:
+            return components is not None and _scan_sound(segment, components, tables)
+        offset += 2 + length
+    return False
+
+
+def _frame_components(segment):
+    """The component ids of a SOF3 segment, or None if it is malformed."""
+    if len(segment) < 6 or not 2 <= segment[0] <= 16:
+        return None
+    count = segment[5]
+    if count == 0 or len(segment) != 6 + 3 * count:
+        return None
+    return {segment[6 + 3 * k] for k in range(count)}
+
+
+def _huffman_tables(segment, tables):
+    """Add the DC tables of a DHT segment to ``tables``; False if one is unsound."""
+    pos = 0
+    while pos < len(segment):
+        if pos + 17 > len(segment) or segment[pos] & 0xEC:  # class 0/1, id 0-3
+            return False
+        counts = segment[pos + 1:pos + 17]
+        total = sum(counts)
+        values = segment[pos + 17:pos + 17 + total]
+        space = sum(n << (16 - bits) for bits, n in enumerate(counts, start=1))
+        if total == 0 or total > 256 or len(values) != total or space > 1 << 16:
+            return False
+        if segment[pos] >> 4 == 0:
+            if max(values) > 16:
+                return False
+            tables.add(segment[pos] & 0x03)
+        pos += 17 + total
+    return True
+
+
+def _scan_sound(segment, components, tables):
+    if not segment:
+        return False
+    count = segment[0]
+    if count == 0 or len(segment) != 4 + 2 * count:
+        return False
+    for k in range(count):
+        selector, table = segment[1 + 2 * k], segment[2 + 2 * k] >> 4
+        if selector not in components or table not in tables:
+            return False
+    return 1 <= segment[1 + 2 * count] <= 7  # the predictor

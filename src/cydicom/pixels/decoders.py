@@ -108,19 +108,21 @@ def _imagecodecs(name, **options):
     return bind
 
 
-def _charls(module):
-    """CharLS for JPEG-LS frames that end with an EOI marker; libjpeg (pydicom's decoder)
-    for the others (``codestream.ends_with_eoi``)."""
-    charls = _imagecodecs("jpegls_decode")(module)
+def _screened(name, sound, flaw):
+    """imagecodecs' ``name`` for frames that ``sound`` accepts; pylibjpeg-libjpeg
+    (pydicom's decoder, which rejects bad frames cleanly) for the others (``flaw``)."""
+    def bind(module):
+        fast = _imagecodecs(name)(module)
 
-    def decode(src, desc):
-        if codestream.ends_with_eoi(src):
-            return charls(src, desc)
-        if not LIBJPEG.available():
-            raise MissingDecoderError(f"{syntax_name(desc.transfer_syntax)}: a frame without "
-                                      f"an EOI marker needs {LIBJPEG.install} to decode")
-        return LIBJPEG.decode(src, desc)
-    return decode
+        def decode(src, desc):
+            if sound(src):
+                return fast(src, desc)
+            if not LIBJPEG.available():
+                raise MissingDecoderError(f"{syntax_name(desc.transfer_syntax)}: a frame "
+                                          f"{flaw} needs {LIBJPEG.install} to decode")
+            return LIBJPEG.decode(src, desc)
+        return decode
+    return bind
 
 
 def _cydicom_rle(module):
@@ -153,9 +155,14 @@ IC_JPEG2K = Backend("imagecodecs.jpeg2k", "imagecodecs",
 IC_JPEG2K_THREADED = Backend("imagecodecs.jpeg2k threaded", "imagecodecs",
                              _imagecodecs("jpeg2k_decode", numthreads=cpu_count()), True,
                              "imagecodecs", threaded=True)
-IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs", _charls, True, "imagecodecs")
-IC_LJPEG = Backend("imagecodecs.ljpeg", "imagecodecs", _imagecodecs("ljpeg_decode"), True,
-                   "imagecodecs")
+# CharLS can spend seconds on a scan without an EOI marker (and rejects complete ones
+# that libjpeg decodes); the lossless JPEG decoder crashes on missing Huffman tables
+IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs",
+                    _screened("jpegls_decode", codestream.ends_with_eoi,
+                              "without an EOI marker"), True, "imagecodecs")
+IC_LJPEG = Backend("imagecodecs.ljpeg", "imagecodecs",
+                   _screened("ljpeg_decode", codestream.lossless_tables_sound,
+                             "without sound Huffman tables"), True, "imagecodecs")
 def _processes_pay_off(samples):
     from cydicom.pixels import processes
     return processes.pays_off(samples)
