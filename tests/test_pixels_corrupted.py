@@ -107,3 +107,24 @@ def test_too_many_jpeg_2000_tiles_are_refused():
     data[at:at + 8] = (1).to_bytes(4, "big") * 2  # 1 x 1 tiles: one per pixel
     with pytest.raises(cydicom.DecoderError, match="tiles"):
         cydicom.dcmread(bytes(data)).pixel_array
+
+
+@pytest.mark.parametrize("name", ["SC_rgb_small_odd_jpeg.dcm", "MR_small_jpeg_ls_lossless.dcm",
+                                  "JPEGLSNearLossless_08.dcm"])
+def test_a_jpeg_frame_declaring_zero_rows_is_refused_before_decoding(name, monkeypatch):
+    """0 rows means "set by a DNL marker later"; without one, pylibjpeg-libjpeg never
+    returns (a fuzz input timed out): no decoder may see such a frame."""
+    with open(real_file(name), "rb") as f:
+        data = f.read()
+    ds = cydicom.dcmread(data)
+    desc = describe(ds)
+    hostile = _patched(data, ds.element(0x7FE00010).offset, False, 0)
+    backends = [b.name for b in decoders.BACKENDS[desc.transfer_syntax] if b.available()]
+
+    def never(self, src, desc):
+        raise AssertionError(f"{self.name} was given a frame declaring 0 rows")
+
+    monkeypatch.setattr(decoders.Backend, "decode", never)
+    for backend in backends:
+        with pytest.raises(cydicom.DecoderError, match="declares 0 rows"):
+            cydicom.pixels.pixel_array(cydicom.dcmread(hostile), backend=backend)

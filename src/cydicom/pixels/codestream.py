@@ -116,6 +116,17 @@ def _j2k_size(src):
     return width * height * components, tiles
 
 
+def jpeg_rows(src):
+    """The number of lines a JPEG / JPEG-LS frame header (SOF) declares, or None if none
+    is found. 0 means "set later by a DNL marker": pylibjpeg-libjpeg never returns from
+    such a frame when the marker is missing (found by fuzzing), so it is not decoded."""
+    data = bytes(src[:65536])
+    offset = _sof_offset(data)
+    if offset is None or len(data) < offset + 7:
+        return None
+    return int.from_bytes(data[offset + 5:offset + 7], "big")
+
+
 def _jpeg_size(data):
     offset = _sof_offset(data)
     if offset is None or len(data) < offset + 10:

@@ -251,10 +251,14 @@ def decode(backend, src, desc, index):
 
 def _check_declared_size(src, desc, index):
     """A frame whose header declares more samples than the described frame, or more
-    JPEG 2000 tiles than MAX_J2K_TILES, is refused before a decoder allocates for it."""
+    JPEG 2000 tiles than MAX_J2K_TILES, is refused before a decoder allocates for it; a
+    JPEG frame declaring 0 rows before any decoder loops on it (``codestream.jpeg_rows``)."""
     uid = desc.transfer_syntax
     if uid not in JPEG_2000_SYNTAXES and uid not in JPEG_SYNTAXES and uid not in JPEG_LS_SYNTAXES:
         return
+    if uid not in JPEG_2000_SYNTAXES and codestream.jpeg_rows(src) == 0:
+        raise DecoderError(f"{syntax_name(uid)}: frame {index} declares 0 rows (to be set by "
+                           f"a DNL marker, which DICOM does not use): not decoded")
     declared = codestream.declared_size(src, uid in JPEG_2000_SYNTAXES)
     if declared is None:
         return
