@@ -91,13 +91,17 @@ def declared_size(src, jpeg_2000):
     """(samples, tiles) a JPEG 2000 (SIZ) or JPEG / JPEG-LS (SOF) header declares, or None.
 
     Decoders size their buffers from these fields before decoding anything; a hostile
-    frame can declare gigabytes in a few bytes. ``samples`` is width x height x components;
-    ``tiles`` is 1 for JPEG. None when the header is not found (where pydicom looks for
-    it) or gives no size (JPEG height 0: set later by a DNL marker).
+    frame can declare gigabytes in a few bytes. ``samples`` is width x height x components
+    (0 for a JPEG height of 0: set later by a DNL marker, see ``jpeg_rows``); ``tiles`` is
+    1 for JPEG. None when the header is not found (where pydicom looks for it).
     """
     if jpeg_2000:
         return _j2k_size(src)
-    return _jpeg_size(bytes(src[:65536]) if len(src) > 65536 else bytes(src))
+    dimensions = _jpeg_dimensions(src)
+    if dimensions is None:
+        return None
+    rows, columns, components = dimensions
+    return rows * columns * components, 1
 
 
 def _j2k_size(src):
@@ -120,23 +124,18 @@ def jpeg_rows(src):
     """The number of lines a JPEG / JPEG-LS frame header (SOF) declares, or None if none
     is found. 0 means "set later by a DNL marker": pylibjpeg-libjpeg never returns from
     such a frame when the marker is missing (found by fuzzing), so it is not decoded."""
+    dimensions = _jpeg_dimensions(src)
+    return None if dimensions is None else dimensions[0]
+
+
+def _jpeg_dimensions(src):
+    """(rows, columns, components) of the SOF where pydicom looks for it, or None."""
     data = bytes(src[:65536])
-    offset = _sof_offset(data)
-    if offset is None or len(data) < offset + 7:
-        return None
-    return int.from_bytes(data[offset + 5:offset + 7], "big")
-
-
-def _jpeg_size(data):
     offset = _sof_offset(data)
     if offset is None or len(data) < offset + 10:
         return None
-    height = int.from_bytes(data[offset + 5:offset + 7], "big")
-    width = int.from_bytes(data[offset + 7:offset + 9], "big")
-    if height == 0:
-        return None
-    return width * height * data[offset + 9], 1
-
+    return (int.from_bytes(data[offset + 5:offset + 7], "big"),
+            int.from_bytes(data[offset + 7:offset + 9], "big"), data[offset + 9])
 
 
 def ends_with_eoi(src):

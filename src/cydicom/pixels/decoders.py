@@ -4,8 +4,10 @@ Reference decoders (the ones pydicom 3.0.2 uses, so results are identical):
 pylibjpeg-openjpeg for JPEG 2000 / HTJ2K, pylibjpeg-libjpeg for JPEG and JPEG-LS, and
 cydicom's own RLE decoder (``_rle``, C, GIL released). ``imagecodecs``, when installed, is
 an optional backend that releases the GIL, so frames decode in parallel threads: for JPEG
-2000 (the same OpenJPEG library) when there are several frames, and always for JPEG-LS and
-lossless JPEG, where decoding is exact. The tests compare every backend with pydicom.
+2000 / HTJ2K (the same OpenJPEG library) when there are several frames, and always for
+JPEG-LS and lossless JPEG, where decoding is exact (frames it mishandles go to libjpeg).
+Large lossy JPEG jobs run libjpeg in worker processes (``processes``). The tests compare
+every backend with pydicom.
 """
 import functools
 import importlib
@@ -163,6 +165,8 @@ IC_JPEGLS = Backend("imagecodecs.jpegls", "imagecodecs",
 IC_LJPEG = Backend("imagecodecs.ljpeg", "imagecodecs",
                    _screened("ljpeg_decode", codestream.lossless_tables_sound,
                              "without sound Huffman tables"), True, "imagecodecs")
+
+
 def _processes_pay_off(samples):
     from cydicom.pixels import processes
     return processes.pays_off(samples)
@@ -256,13 +260,13 @@ def _check_declared_size(src, desc, index):
     uid = desc.transfer_syntax
     if uid not in JPEG_2000_SYNTAXES and uid not in JPEG_SYNTAXES and uid not in JPEG_LS_SYNTAXES:
         return
-    if uid not in JPEG_2000_SYNTAXES and codestream.jpeg_rows(src) == 0:
-        raise DecoderError(f"{syntax_name(uid)}: frame {index} declares 0 rows (to be set by "
-                           f"a DNL marker, which DICOM does not use): not decoded")
     declared = codestream.declared_size(src, uid in JPEG_2000_SYNTAXES)
     if declared is None:
         return
     samples, tiles = declared
+    if samples == 0 and uid not in JPEG_2000_SYNTAXES and codestream.jpeg_rows(src) == 0:
+        raise DecoderError(f"{syntax_name(uid)}: frame {index} declares 0 rows (to be set by "
+                           f"a DNL marker, which DICOM does not use): not decoded")
     if samples > desc.frame_pixels:
         raise DecoderError(f"{syntax_name(uid)}: frame {index} declares {samples} samples, "
                            f"more than the {desc.rows} x {desc.columns} x "
